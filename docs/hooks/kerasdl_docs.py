@@ -1,0 +1,384 @@
+"""MkDocs hook: executed tutorials and build provenance for the kerasdl site.
+
+What it does, by build stage:
+
+* ``on_config``: lists ``tutorials/NN_*.py`` (top level, outside ``docs/``),
+  fills the "Tutorials" section of the nav in file-name (= course) order,
+  writes a Jupyter kernel spec ``kerasdl-docs`` that runs this interpreter
+  with ``capture_fd_output=False`` (so TensorFlow's C++ log lines go to the
+  terminal, not into the pages), and points the mkdocs-jupyter cache at a
+  folder keyed by smoke/full mode and a fingerprint of the library sources
+  and package versions (the plugin's own cache key ignores both).
+* ``on_files``: adds the tutorials as pages (mkdocs-jupyter then executes
+  them) and moves ``about.md`` last, so it is rendered after every tutorial
+  and can report how long each one ran.
+* ``on_pre_page`` / ``on_page_content``: times each tutorial, links its
+  ``.ipynb`` download, flags smoke builds, and drops the CDN ``<script>``
+  tags nbconvert adds (MathJax, Mermaid): the site fetches nothing from the
+  internet.
+* ``on_page_markdown``: replaces the marker in ``about.md`` with the build
+  date, mode, package versions, device and per-tutorial run times.
+* ``on_post_build``: writes ``<page dir>/<tutorial>.ipynb`` (no outputs:
+  it runs unchanged on a laptop or a hosted GPU notebook).
+
+Environment: ``KERASDL_SMOKE=1`` builds in smoke mode (tutorials shrink data
+and epochs); ``KERASDL_DOCS_CACHE=0`` re-executes every tutorial.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as _dt
+import hashlib
+import html
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import jupytext
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+
+log = logging.getLogger("mkdocs.hooks.kerasdl_docs")
+
+KERNEL_NAME = "kerasdl-docs"
+TUTORIAL_GLOB = "[0-9][0-9]_*.py"
+ABOUT_PAGE = "about.md"
+ABOUT_MARKER = "<!-- kerasdl:build-info -->"
+VERSIONED_PACKAGES = (
+    "kerasdl",
+    "keras",
+    "tensorflow",
+    "numpy",
+    "scikit-learn",
+    "matplotlib",
+    "mkdocs",
+    "mkdocs-material",
+    "mkdocs-jupyter",
+    "mkdocstrings-python",
+    "jupytext",
+    "ipykernel",
+)
+
+# The build is single-threaded and one hook module serves one build at a time.
+_state: dict = {}
+
+_EXTERNAL_SCRIPT = re.compile(
+    r"<script\b[^>]*\bsrc=[\"']https?://[^\"']*[\"'][^>]*>\s*</script>", re.IGNORECASE
+)
+_EXTERNAL_IMPORT_MODULE = re.compile(
+    r"<script\b[^>]*type=[\"']module[\"'][^>]*>(?:(?!</script>).)*?"
+    r"import\s[^;]*?https?://(?:(?!</script>).)*?</script>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def smoke() -> bool:
+    """Same rule as ``kerasdl.smoke_mode()``, without importing the package."""
+    return os.environ.get("KERASDL_SMOKE", "0").strip().lower() in {"1", "true", "yes"}
+
+
+def tutorial_files(root: Path) -> list[Path]:
+    """Tutorial scripts in course order (their file names start with NN_)."""
+    return sorted((root / "tutorials").glob(TUTORIAL_GLOB))
+
+
+def tutorial_title(path: Path) -> str:
+    """The notebook's first level-1 heading, or a title made from the file name."""
+    notebook = jupytext.read(path)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#\s+(.+?)\s*$", cell.source, re.MULTILINE)
+            if match:
+                return match.group(1)
+    return path.stem.split("_", 1)[-1].replace("_", " ").capitalize()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _fingerprint(root: Path) -> str:
+    """Hash of the library sources and package versions the pages depend on."""
+    digest = hashlib.sha256()
+    for path in sorted((root / "kerasdl").rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    for package in VERSIONED_PACKAGES:
+        digest.update(f"{package}={_version(package)}".encode())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()[:12]
+
+
+def _write_kernel_spec() -> None:
+    # A private kernel spec (instead of the user's "python3", which may point at
+    # another interpreter) that runs this interpreter without fd capture.
+    spec_root = Path(tempfile.mkdtemp(prefix="kerasdl-docs-kernel-"))
+    atexit.register(shutil.rmtree, spec_root, ignore_errors=True)
+    spec_dir = spec_root / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True)
+    spec = {
+        "argv": [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+            "--IPKernelApp.capture_fd_output=False",
+        ],
+        "display_name": "Python 3 (kerasdl docs)",
+        "language": "python",
+        "env": {
+            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+            # An inherited MPLBACKEND=Agg would leave the pages without figures.
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        },
+        "metadata": {"debugger": False},
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    paths = [str(spec_root), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
+
+
+def _configure_cache(config, root: Path) -> None:
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is None:
+        return
+    _state["cache_dir"] = None
+    if os.environ.get("KERASDL_DOCS_CACHE", "1").strip().lower() in {"0", "false", "no"}:
+        plugin.config["cache"] = False
+    if not plugin.config["cache"]:
+        return
+    mode = "smoke" if smoke() else "full"
+    parent = root / ".cache" / "mkdocs-jupyter"
+    cache_dir = parent / f"{mode}-{_fingerprint(root)}"
+    if parent.is_dir():
+        # Outputs of older sources can never be hit again; keep one per mode.
+        for stale in parent.glob(f"{mode}-*"):
+            if stale != cache_dir:
+                shutil.rmtree(stale, ignore_errors=True)
+    plugin.config["cache_dir"] = str(cache_dir)
+    _state["cache_dir"] = cache_dir
+
+
+def on_config(config):
+    root = Path(config.config_file_path).resolve().parent
+    tutorials = tutorial_files(root)
+    _state.clear()
+    _state.update(root=root, tutorials=tutorials, runs={}, started=_dt.datetime.now(_dt.timezone.utc))
+
+    entries = [{tutorial_title(path): f"tutorials/{path.name}"} for path in tutorials]
+    nav = []
+    for item in config.nav or []:
+        if isinstance(item, dict) and "Tutorials" in item:
+            if entries:
+                nav.append({"Tutorials": entries})
+        else:
+            nav.append(item)
+    config.nav = nav
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _write_kernel_spec()
+    _configure_cache(config, root)
+    return config
+
+
+@event_priority(100)  # before mkdocs-jupyter wraps notebook files
+def on_files(files: Files, config) -> Files:
+    root = _state["root"]
+    added = [
+        File(f"tutorials/{path.name}", str(root), config.site_dir, config.use_directory_urls)
+        for path in _state["tutorials"]
+    ]
+    about = [f for f in files if f.src_uri == ABOUT_PAGE]
+    rest = [f for f in files if f.src_uri != ABOUT_PAGE]
+    return Files(rest + added + about)
+
+
+def _is_tutorial(page) -> bool:
+    uri = page.file.src_uri
+    return uri.startswith("tutorials/") and uri.endswith(".py")
+
+
+def _cache_entries() -> set[str]:
+    cache_dir = _state.get("cache_dir")
+    return {p.name for p in cache_dir.glob("*.json")} if cache_dir and cache_dir.is_dir() else set()
+
+
+def _provenance_path() -> Path | None:
+    cache_dir = _state.get("cache_dir")
+    return cache_dir / "provenance.jsonl" if cache_dir else None
+
+
+def _cached_provenance(stem: str) -> dict | None:
+    path = _provenance_path()
+    if not path or not path.exists():
+        return None
+    found = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("tutorial") == stem:
+            found = record
+    return found
+
+
+@event_priority(-100)  # after mkdocs-jupyter has replaced page.render
+def on_pre_page(page, config, files):
+    if not _is_tutorial(page):
+        return page
+    stem = Path(page.file.src_uri).stem
+    page.nb_url = f"{stem}.ipynb"  # written next to the page in on_post_build
+    render = page.render
+
+    def timed_render(config, files):
+        before = _cache_entries()
+        start = time.perf_counter()
+        render(config, files)
+        seconds = time.perf_counter() - start
+        executed = _state.get("cache_dir") is None or bool(_cache_entries() - before)
+        if executed:
+            record = {
+                "tutorial": stem,
+                "seconds": round(seconds, 1),
+                "executed_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            }
+            if (path := _provenance_path()) is not None:
+                with path.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(record) + "\n")
+            record["from_cache"] = False
+        else:
+            record = dict(_cached_provenance(stem) or {"tutorial": stem, "seconds": None, "executed_at": None})
+            record["from_cache"] = True
+        _state["runs"][stem] = record
+        log.info("tutorial %s: %s", stem, "from cache" if record["from_cache"] else f"executed in {seconds:.1f} s")
+
+    page.render = timed_render
+    return page
+
+
+def on_page_content(html_text: str, page, config, files) -> str:
+    if not _is_tutorial(page):
+        return html_text
+    html_text = _EXTERNAL_IMPORT_MODULE.sub("", _EXTERNAL_SCRIPT.sub("", html_text))
+    stem = Path(page.file.src_uri).stem
+    gpu_link = "../../getting-started/#run-a-tutorial-on-a-gpu" if config.use_directory_urls else "../getting-started.html#run-a-tutorial-on-a-gpu"
+    about_link = "../../about/" if config.use_directory_urls else "../about.html"
+    banner = (
+        '<div class="admonition info kerasdl-notebook-links"><p>'
+        f'<a href="{html.escape(stem)}.ipynb" download>Download this tutorial as a notebook '
+        f"(<code>{html.escape(stem)}.ipynb</code>)</a>. "
+        f'The same code runs unchanged on a GPU: see <a href="{gpu_link}">running a tutorial on a GPU</a>. '
+        f'The output below was produced when this site was built (<a href="{about_link}">how</a>).</p></div>'
+    )
+    if smoke():
+        banner += (
+            '<div class="admonition warning kerasdl-smoke"><p class="admonition-title">Smoke build</p>'
+            "<p>This page was built with <code>KERASDL_SMOKE=1</code>: data and epochs were shrunk to "
+            "check that the tutorial runs, so its numbers are not meaningful.</p></div>"
+        )
+    return banner + html_text
+
+
+def _device_summary() -> dict:
+    probe = (
+        "import json, os\n"
+        "import tensorflow as tf, keras\n"
+        "gpus = []\n"
+        "for gpu in tf.config.list_physical_devices('GPU'):\n"
+        "    details = tf.config.experimental.get_device_details(gpu)\n"
+        "    gpus.append(details.get('device_name', gpu.name))\n"
+        "print(json.dumps({'backend': keras.backend.backend(), 'gpus': gpus}))\n"
+    )
+    summary = {"backend": "unknown", "gpus": []}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=os.environ.copy()
+        )
+        summary.update(json.loads(done.stdout.strip().splitlines()[-1]))
+    except (subprocess.SubprocessError, ValueError, IndexError) as error:
+        log.info("device probe failed: %s", error)
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    summary["cpu"] = f"{cpu} ({os.cpu_count()} logical cores visible)"
+    return summary
+
+
+def _build_info_markdown() -> str:
+    mode = "smoke" if smoke() else "full"
+    device = _device_summary()
+    gpus = ", ".join(device["gpus"]) if device["gpus"] else "none (CPU only)"
+    lines = [
+        f"- **Built:** {_state['started'].strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- **Mode:** {mode}"
+        + (
+            " (`KERASDL_SMOKE=1`: tutorials shrank data and epochs; their numbers only show that the code runs)"
+            if mode == "smoke"
+            else " (tutorials ran with their full data and epochs)"
+        ),
+        f"- **Device:** CPU: {device['cpu']}; GPU: {gpus}",
+        f"- **Keras backend:** {device['backend']}",
+        f"- **Python:** {platform.python_version()} on {platform.system()} {platform.machine()}",
+        "",
+        "| Package | Version |",
+        "| --- | --- |",
+        *(f"| {package} | {_version(package)} |" for package in VERSIONED_PACKAGES),
+        "",
+    ]
+    runs = _state["runs"]
+    if runs:
+        lines += ["| Tutorial | Executed (UTC) | Run time | Source of output |", "| --- | --- | --- | --- |"]
+        for path in _state["tutorials"]:
+            record = runs.get(path.stem)
+            if record is None:
+                continue
+            seconds = f"{record['seconds']:.1f} s" if record.get("seconds") is not None else "unknown"
+            when = record.get("executed_at") or "unknown"
+            source = "build cache (same mode, sources and versions)" if record["from_cache"] else "this build"
+            lines.append(f"| `{path.name}` | {when} | {seconds} | {source} |")
+    else:
+        lines.append("No tutorials were executed in this build.")
+    return "\n".join(lines)
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    if page.file.src_uri != ABOUT_PAGE or ABOUT_MARKER not in markdown:
+        return markdown
+    return markdown.replace(ABOUT_MARKER, _build_info_markdown())
+
+
+def on_post_build(config) -> None:
+    for path in _state.get("tutorials", []):
+        notebook = jupytext.read(path)
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        notebook.metadata.pop("jupytext", None)
+        intro = jupytext.reads(
+            "# %% [markdown]\n"
+            "# *kerasdl tutorial.* Runs unchanged on CPU or GPU. If `import kerasdl` fails in this\n"
+            "# environment, install it first (`%pip install kerasdl`, or `kerasdl[gpu]` for a local\n"
+            "# NVIDIA GPU). Set `KERASDL_SMOKE=1` for a quick run on shrunk data.\n",
+            fmt="py:percent",
+        ).cells[0]
+        notebook.cells.insert(0, intro)
+        page_dir = Path(config.site_dir) / "tutorials"
+        if config.use_directory_urls:
+            page_dir = page_dir / path.stem
+        page_dir.mkdir(parents=True, exist_ok=True)
+        jupytext.write(notebook, page_dir / f"{path.stem}.ipynb", fmt="ipynb")

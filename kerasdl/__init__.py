@@ -1,0 +1,63 @@
+"""kerasdl: learn deep learning by running it.
+
+Builders for every architecture family of the course (`kerasdl.models`),
+offline datasets (`kerasdl.datasets`), training helpers (`kerasdl.training`),
+figures (`kerasdl.plots`) and the `kerasdl` command.
+
+Importing `kerasdl` is cheap: Keras, TensorFlow, matplotlib, scikit-learn and
+TensorFlow Datasets load only when a submodule that needs them is first used.
+
+Example:
+    >>> import kerasdl
+    >>> kerasdl.__version__
+    '0.1.0'
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "cli",
+    "datasets",
+    "device",
+    "models",
+    "plots",
+    "recorders",
+    "training",
+    "transfer",
+)
+
+__all__ = ["__version__", "smoke_mode", *_SUBMODULES]
+
+
+def smoke_mode() -> bool:
+    """Return True when `KERASDL_SMOKE=1` asks tutorials for a quick run.
+
+    Tutorials read this to shrink data and epochs so the test suite can run
+    every one of them in minutes; the docs build runs them in full.
+
+    Example:
+        >>> import os, kerasdl
+        >>> os.environ["KERASDL_SMOKE"] = "1"
+        >>> kerasdl.smoke_mode()
+        True
+    """
+    return os.environ.get("KERASDL_SMOKE", "0").strip().lower() in {"1", "true", "yes"}
+
+
+def __getattr__(name: str) -> Any:
+    # Submodules load on first use so `import kerasdl` stays light.
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"kerasdl.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'kerasdl' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,90 @@
+"""Real datasets that ship inside scikit-learn, so they load offline.
+
+Example:
+    >>> from kerasdl.datasets.builtin import digits
+    >>> digits().x_train.shape
+    (1347, 8, 8, 1)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kerasdl.datasets.base import Dataset
+
+
+def _split(x: np.ndarray, y: np.ndarray, test_size: float, seed: int, stratify: bool = True):
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(x, y, test_size=test_size, random_state=seed, stratify=y if stratify else None)
+
+
+def _standardise(x_train: np.ndarray, x_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # Statistics come from the training split only, so nothing leaks from the test split.
+    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return ((x_train - mean) / std).astype("float32"), ((x_test - mean) / std).astype("float32")
+
+
+def digits(seed: int = 0, test_size: float = 0.25, flat: bool = False) -> Dataset:
+    """The UCI handwritten digits bundled with scikit-learn: 1,797 images of 8x8 pixels.
+
+    Pixel intensities (0-16) are scaled to [0, 1]. Images have shape
+    `(8, 8, 1)`, or `(64,)` with `flat=True`.
+
+    Example:
+        >>> digits(flat=True).input_shape
+        (64,)
+    """
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    x = (bunch.images / 16.0).astype("float32")
+    x = x.reshape(len(x), 64) if flat else x[..., None]
+    y = bunch.target.astype("int32")
+    x_train, x_test, y_train, y_test = _split(x, y, test_size, seed)
+    return Dataset(
+        "digits_flat" if flat else "digits", x_train, y_train, x_test, y_test, "multiclass", 10,
+        [str(i) for i in range(10)],
+        "Handwritten digits 0-9 (UCI, bundled with scikit-learn): 8x8 grey images scaled to [0, 1].",
+    )
+
+
+def breast_cancer(seed: int = 0, test_size: float = 0.25) -> Dataset:
+    """Wisconsin diagnostic breast cancer: 569 tumours, 30 numeric features, binary label.
+
+    Features are standardised with the training split's mean and std.
+    Label 1 is benign, 0 malignant (scikit-learn's coding).
+
+    Example:
+        >>> breast_cancer().task
+        'binary'
+    """
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer()
+    x_train, x_test, y_train, y_test = _split(bunch.data, bunch.target.astype("int32"), test_size, seed)
+    x_train, x_test = _standardise(x_train, x_test)
+    return Dataset(
+        "breast_cancer", x_train, y_train, x_test, y_test, "binary", 1, [str(n) for n in bunch.target_names],
+        "Breast cancer Wisconsin (diagnostic), bundled with scikit-learn: 30 standardised features; "
+        "label 1 = benign, 0 = malignant.",
+    )
+
+
+def wine(seed: int = 0, test_size: float = 0.25) -> Dataset:
+    """UCI wine recognition: 178 wines, 13 chemical measurements, 3 cultivars.
+
+    Example:
+        >>> wine().num_outputs
+        3
+    """
+    from sklearn.datasets import load_wine
+
+    bunch = load_wine()
+    x_train, x_test, y_train, y_test = _split(bunch.data, bunch.target.astype("int32"), test_size, seed)
+    x_train, x_test = _standardise(x_train, x_test)
+    return Dataset(
+        "wine", x_train, y_train, x_test, y_test, "multiclass", 3, [str(n) for n in bunch.target_names],
+        "Wine recognition (UCI, bundled with scikit-learn): 13 standardised chemical measurements, 3 cultivars.",
+    )

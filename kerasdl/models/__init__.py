@@ -1,0 +1,36 @@
+"""Model builders, one module per architecture family of the course.
+
+Every builder returns an *uncompiled* `keras.Model` (as `keras.applications`
+does) with layers named by role, and checks its arguments before touching
+Keras. Compile with `kerasdl.training.compile_for(model)` to get the right
+loss for the task.
+
+Example:
+    >>> from kerasdl import models
+    >>> models.deep_mlp((64,), 10, depth=4, width=32).name
+    'deep_mlp'
+"""
+
+from kerasdl.models.autoencoder import autoencoder, reconstruction_error
+from kerasdl.models.blocks import count_params
+from kerasdl.models.cnn import cnn, feature_extractor
+from kerasdl.models.gan import GAN, gan
+from kerasdl.models.mlp import deep_mlp, shallow_mlp
+from kerasdl.models.recurrent import rnn
+from kerasdl.models.transformer import TokenAndPositionEmbedding, TransformerEncoderBlock, transformer_classifier
+
+__all__ = [
+    "GAN",
+    "TokenAndPositionEmbedding",
+    "TransformerEncoderBlock",
+    "autoencoder",
+    "cnn",
+    "count_params",
+    "deep_mlp",
+    "feature_extractor",
+    "gan",
+    "reconstruction_error",
+    "rnn",
+    "shallow_mlp",
+    "transformer_classifier",
+]

@@ -1,0 +1,124 @@
+"""Pieces shared by the builders: the dense block, the output head, inputs.
+
+The dense block follows the order the course teaches when batch
+normalization is on: Dense (no bias, BN's shift replaces it) ->
+BatchNormalization -> Activation -> Dropout.
+
+Example:
+    >>> import keras
+    >>> from kerasdl.models.blocks import dense_block, output_head
+    >>> x = keras.Input((4,))
+    >>> h = dense_block(x, 8, index=1, activation="relu", kernel_initializer="he_normal")
+    >>> y = output_head(h, 3, "multiclass")
+    >>> keras.Model(x, y).output_shape
+    (None, 3)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+
+# Activations for which He initialisation is the right default; the rest get Glorot.
+RELU_FAMILY = frozenset({"relu", "relu6", "elu", "selu", "gelu", "leaky_relu", "silu", "swish", "mish"})
+
+HEAD_ACTIVATIONS = {"multiclass": "softmax", "binary": "sigmoid", "regression": "linear"}
+
+
+def auto_initializer(activation: Any, kernel_initializer: Any) -> Any:
+    """Pick He normal for ReLU-like activations and Glorot uniform otherwise.
+
+    Only `kernel_initializer="auto"` is resolved; anything else is returned as is.
+
+    Example:
+        >>> auto_initializer("relu", "auto")
+        'he_normal'
+        >>> auto_initializer("tanh", "auto")
+        'glorot_uniform'
+    """
+    if not (isinstance(kernel_initializer, str) and kernel_initializer == "auto"):
+        return kernel_initializer
+    name = activation if isinstance(activation, str) else getattr(activation, "__name__", "")
+    return "he_normal" if name.lower() in RELU_FAMILY else "glorot_uniform"
+
+
+def dense_block(
+    x: Any,
+    units: int,
+    *,
+    index: int,
+    activation: Any,
+    kernel_initializer: Any,
+    batch_norm: bool = False,
+    dropout: float = 0.0,
+) -> Any:
+    """Apply one named dense block to the symbolic tensor `x`.
+
+    Layers are named `hidden_{index}`, `bn_{index}`, `act_{index}` and
+    `dropout_{index}` so summaries and recordings read like the course text.
+
+    Args:
+        x: Symbolic input tensor.
+        units: Width of the Dense layer.
+        index: Block number used in the layer names (1-based).
+        activation: Activation name or callable.
+        kernel_initializer: Initializer name or object (already resolved).
+        batch_norm: Insert BatchNormalization between Dense and activation.
+        dropout: Dropout rate after the activation (0 disables it).
+
+    Returns:
+        The block's output tensor.
+
+    Example:
+        >>> import keras
+        >>> x = keras.Input((5,))
+        >>> dense_block(x, 4, index=1, activation="tanh", kernel_initializer="glorot_uniform").shape
+        (None, 4)
+    """
+    if batch_norm:
+        x = keras.layers.Dense(units, use_bias=False, kernel_initializer=kernel_initializer, name=f"hidden_{index}")(x)
+        x = keras.layers.BatchNormalization(name=f"bn_{index}")(x)
+        x = keras.layers.Activation(activation, name=f"act_{index}")(x)
+    else:
+        x = keras.layers.Dense(
+            units, activation=activation, kernel_initializer=kernel_initializer, name=f"hidden_{index}"
+        )(x)
+    if dropout > 0:
+        x = keras.layers.Dropout(dropout, name=f"dropout_{index}")(x)
+    return x
+
+
+def output_head(x: Any, num_outputs: int, task: str, name: str = "output") -> Any:
+    """Add the task's output layer: softmax, one sigmoid unit, or linear.
+
+    Example:
+        >>> import keras
+        >>> output_head(keras.Input((3,)), 1, "binary").shape
+        (None, 1)
+    """
+    return keras.layers.Dense(num_outputs, activation=HEAD_ACTIVATIONS[task], name=name)(x)
+
+
+def flat_input(input_shape: tuple) -> tuple[Any, Any]:
+    """Return `(inputs, x)` where `x` is flattened when the input has rank > 1.
+
+    Example:
+        >>> inputs, x = flat_input((8, 8, 1))
+        >>> x.shape
+        (None, 64)
+    """
+    inputs = keras.Input(shape=input_shape, name="input")
+    x = keras.layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
+    return inputs, x
+
+
+def count_params(model: keras.Model) -> int:
+    """Number of trainable parameters of a built model.
+
+    Example:
+        >>> import keras
+        >>> count_params(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+        8
+    """
+    return int(sum(int(keras.ops.size(w)) for w in model.trainable_weights))
