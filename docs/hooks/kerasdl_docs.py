@@ -129,6 +129,9 @@ def _write_kernel_spec() -> None:
     atexit.register(shutil.rmtree, spec_root, ignore_errors=True)
     spec_dir = spec_root / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True)
+    # Files a tutorial writes (saved models, figures) land here, not in the repo.
+    workdir = spec_root / "work"
+    workdir.mkdir()
     spec = {
         "argv": [
             sys.executable,
@@ -137,6 +140,7 @@ def _write_kernel_spec() -> None:
             "-f",
             "{connection_file}",
             "--IPKernelApp.capture_fd_output=False",
+            f"--IPKernelApp.exec_lines=__import__('os').chdir({str(workdir)!r})",
         ],
         "display_name": "Python 3 (kerasdl docs)",
         "language": "python",
@@ -288,7 +292,9 @@ def on_page_content(html_text: str, page, config, files) -> str:
             "<p>This page was built with <code>KERASDL_SMOKE=1</code>: data and epochs were shrunk to "
             "check that the tutorial runs, so its numbers are not meaningful.</p></div>"
         )
-    return banner + html_text
+    # Right under the notebook's title, or on top when it has none.
+    head, sep, tail = html_text.partition("</h1>")
+    return head + sep + banner + tail if sep else banner + html_text
 
 
 def _device_summary() -> dict:

@@ -17,6 +17,7 @@ from typing import Any
 
 from kerasdl.datasets import builtin, generated
 from kerasdl.datasets.base import Dataset, StreamingDataset
+from kerasdl.datasets.images import ImageFolder, image_folder
 
 _BUILTIN: dict[str, Callable[..., Dataset]] = {
     "digits": builtin.digits,
@@ -76,4 +77,4 @@ def load(name: str, seed: int = 0, **kwargs: Any) -> Dataset | StreamingDataset:
         raise TypeError(f"load({name!r}): {error}") from None
 
 
-__all__ = ["Dataset", "StreamingDataset", "available", "load"]
+__all__ = ["Dataset", "ImageFolder", "StreamingDataset", "available", "image_folder", "load"]

@@ -147,10 +147,11 @@ class StreamingDataset:
 def _stratified_indices(labels: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     labels = np.asarray(labels).reshape(-1)
     classes, counts = np.unique(labels, return_counts=True)
-    share = np.maximum(1, np.floor(counts / counts.sum() * n).astype(int))
-    # Hand out what rounding left over to the largest classes first.
+    ideal = counts / counts.sum() * n
+    share = np.minimum(counts, np.maximum(1, np.floor(ideal).astype(int)))
+    # Hand out what rounding left over to the classes that lost the largest fraction.
     while share.sum() < n:
-        share[np.argmax(counts - share)] += 1
+        share[np.argmax(np.where(share < counts, ideal - share, -np.inf))] += 1
     while share.sum() > n:
         share[np.argmax(share)] -= 1
     chosen = [rng.choice(np.flatnonzero(labels == c), size=min(k, cnt), replace=False)

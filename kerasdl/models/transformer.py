@@ -30,7 +30,7 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
     Example:
         >>> import numpy as np
         >>> layer = TokenAndPositionEmbedding(vocab_size=10, sequence_length=5, embed_dim=4)
-        >>> layer(np.zeros((2, 5), dtype="int32")).shape
+        >>> tuple(layer(np.zeros((2, 5), dtype="int32")).shape)
         (2, 5, 4)
     """
 
@@ -70,7 +70,7 @@ class TransformerEncoderBlock(keras.layers.Layer):
     Example:
         >>> import numpy as np
         >>> block = TransformerEncoderBlock(embed_dim=8, num_heads=2, ff_dim=16)
-        >>> block(np.zeros((2, 5, 8), dtype="float32")).shape
+        >>> tuple(block(np.zeros((2, 5, 8), dtype="float32")).shape)
         (2, 5, 8)
     """
 

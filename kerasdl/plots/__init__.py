@@ -7,4 +7,6 @@ Example:
     'loss'
 """
 
+from kerasdl.plots.features import plot_feature_maps, plot_filters, plot_image_grid, plot_top_inputs, top_inputs
 from kerasdl.plots.history import plot_history
+from kerasdl.plots.transfer import plot_transfer_history

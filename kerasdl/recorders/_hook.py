@@ -14,6 +14,7 @@ every few hundred steps.
 
 from __future__ import annotations
 
+import threading
 import types
 from collections.abc import Sequence
 from typing import Any
@@ -108,7 +109,8 @@ class OptimizerHook:
         self.width = len(self.columns) * (len(self.stats) + int(self.clipped))
         self.buffer: Any = None
         self.step_buffer: Any = None
-        self._stash: dict[str, Any] = {}
+        # Per thread: MirroredStrategy traces each replica's step in its own thread.
+        self._local = threading.local()
         self._patched: list[tuple[Any, str]] = []
 
     @property
@@ -170,7 +172,8 @@ class OptimizerHook:
 
     def weights_before(self) -> list[Any] | None:
         # Weight norms describe the weights the gradient was computed at, before the update.
-        return [v.value for v in self.columns] if "weight_l2" in self.stats else None
+        # The cast reads the value here; TF would otherwise read the variable after the update.
+        return [ops.cast(v, "float32") for v in self.columns] if "weight_l2" in self.stats else None
 
     def record(self, target: Any, grads: Sequence[Any], variables: Sequence[Any], step: Any,
                weights: Sequence[Any] | None = None) -> None:
@@ -210,6 +213,12 @@ class OptimizerHook:
         self.buffer.assign(new_buf)
         self.step_buffer.assign(new_steps)
 
+    @property
+    def _stash(self) -> dict[str, Any]:
+        if not hasattr(self._local, "stash"):
+            self._local.stash = {}
+        return self._local.stash
+
     def stash_clipped(self, grads: Sequence[Any]) -> None:
         variables = self._stash.pop("variables", None)
         if variables is None:
@@ -237,7 +246,16 @@ def _read_values(model: Any, variables: Sequence[Any]) -> list[np.ndarray]:
             pos = next(i for i, v in enumerate(opt_vars) if v is var)
             out.append(np.asarray(state["optimizer_variables"][pos]))
         return out
-    return [np.asarray(ops.convert_to_numpy(v.value)) for v in variables]
+    return [np.asarray(v.numpy()) for v in variables]
+
+
+def optimizer_iterations(model: Any) -> int:
+    """The optimizer's raw update counter (micro-steps under gradient accumulation)."""
+    opt = getattr(model, "optimizer", None)
+    if opt is None or isinstance(opt, str):
+        return 0
+    target = getattr(opt, "inner_optimizer", None) or opt
+    return int(_read_values(model, [target._iterations])[0])
 
 
 def _strategy_scope(model: Any) -> Any:
@@ -264,7 +282,8 @@ def _recording_apply(self: Any, grads: Any, trainable_variables: Any = None) -> 
     grads = list(grads)
     variables = list(trainable_variables) if trainable_variables is not None else self._trainable_variables
     # Read the counter before the update increments it: the row is labelled with the step it ends.
-    step = ops.convert_to_tensor(self._iterations.value)
+    # A cast forces the read now (TF hands out the variable itself, read lazily later).
+    step = ops.cast(self._iterations, "int32")
     weights = hook.weights_before()
     result = type(self).apply(self, grads, trainable_variables)
     if grads:
@@ -287,7 +306,7 @@ def _save_without_hook(self: Any, store: Any) -> None:
     own = self.__dict__[_MARK].own
     kept = [v for v in self.variables if not any(v is o for o in own)]
     for i, variable in enumerate(kept):
-        store[str(i)] = keras.ops.convert_to_numpy(variable.value)
+        store[str(i)] = variable.numpy()
 
 
 def _load_without_hook(self: Any, store: Any) -> None:

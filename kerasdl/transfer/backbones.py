@@ -23,13 +23,12 @@ Example:
 from __future__ import annotations
 
 import os
-import socket
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import keras
 
+from kerasdl.network import can_reach
 from kerasdl.validation import check_shape
 
 GLYPHS = "kerasdl_glyphs"
@@ -173,29 +172,12 @@ def weights_cache_dir() -> str:
     return os.path.join(home, "models")
 
 
-def _host_reachable(host: tuple[str, int], timeout: float) -> bool:
-    """Try one TCP connection; DNS runs in a thread so it cannot outlast `timeout`."""
-    outcome: list[bool] = []
-
-    def probe() -> None:
-        try:
-            with socket.create_connection(host, timeout=timeout):
-                outcome.append(True)
-        except OSError:
-            outcome.append(False)
-
-    worker = threading.Thread(target=probe, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    return bool(outcome and outcome[0])
-
-
 def _check_imagenet_weights(family: _Family, rows: int) -> None:
     file_name = family.weights_file.format(rows=rows)
     cached = os.path.join(weights_cache_dir(), file_name)
     if os.path.isfile(cached):
         return
-    if _host_reachable(WEIGHTS_HOST, PROBE_TIMEOUT_S):
+    if can_reach(WEIGHTS_HOST[0], port=WEIGHTS_HOST[1], timeout=PROBE_TIMEOUT_S):
         return
     raise WeightsUnavailableError(
         f"{family.display} ImageNet weights are not in the Keras cache ({cached} is missing) and "

@@ -1,0 +1,321 @@
+"""`GradientRecorder`: the per-layer gradients the optimizer applies, every step.
+
+Example:
+    >>> import numpy as np, keras
+    >>> from kerasdl.recorders import GradientRecorder
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="hidden_1"),
+    ...                           keras.layers.Dense(1, name="output")])
+    >>> model.compile("sgd", "mse")
+    >>> rec = GradientRecorder()
+    >>> _ = model.fit(np.ones((8, 4)), np.ones((8, 1)), batch_size=4, epochs=1, verbose=0,
+    ...               callbacks=[rec])
+    >>> rec.history.steps.tolist(), rec.history.layers
+    ([0, 1], ['hidden_1', 'output'])
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from kerasdl.recorders._hook import GRADIENT_STATS, OptimizerHook, optimizer_iterations, remove_stale_hook
+from kerasdl.recorders.history import GradientHistory
+from kerasdl.validation import check_choice, check_positive_int
+
+MODES = ("applied", "probe")
+
+
+class NonFiniteGradientWarning(RuntimeWarning):
+    """A recorded gradient statistic was NaN or infinite."""
+
+
+class SkippedStepWarning(RuntimeWarning):
+    """Loss scaling skipped optimizer updates (non-finite gradients), so nothing was recorded for them."""
+
+
+def check_layers(name: str, value: Any) -> tuple[str, ...] | None:
+    """Validate a `layers=` argument: None or a sequence of layer names."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{name} must be None or a non-empty list of layer names; got {value!r}.")
+    return tuple(value)
+
+
+def variable_columns(model: Any, layers: Sequence[str] | None, allowed: Sequence[Any]) -> list[tuple[str, str, Any]]:
+    """`(layer, variable_name, variable)` for each trainable variable, grouped by top-level layer."""
+    allowed_ids = {id(v) for v in allowed}
+    names = [layer.name for layer in model.layers]
+    if layers is not None:
+        unknown = [n for n in layers if n not in names]
+        if unknown:
+            raise ValueError(f"layers={list(layers)!r} names layers the model lacks: {unknown}; it has {names}.")
+    seen: set[int] = set()
+    columns = []
+    for layer in model.layers:
+        if layers is not None and layer.name not in layers:
+            continue
+        for var in layer.trainable_weights:
+            if id(var) in seen or id(var) not in allowed_ids:
+                continue
+            seen.add(id(var))
+            path = getattr(var, "path", var.name)
+            short = path[len(layer.name) + 1:] if path.startswith(layer.name + "/") else var.name
+            columns.append((layer.name, short, var))
+    if not columns:
+        raise ValueError(f"no trainable variables to record in layers={list(layers) if layers else names}.")
+    return columns
+
+
+class GradientRecorder(keras.callbacks.Callback):
+    """Record per-layer statistics of the gradients the optimizer applies.
+
+    Pass it to `fit` and nothing else changes: on `on_train_begin` it wraps
+    the compiled optimizer's `apply` (the point every backend's train step
+    passes the real gradients through) so that each step writes one row of
+    statistics into an optimizer variable, read back every ~100 steps. After
+    training, `rec.history` (a `GradientHistory`) holds one value per layer
+    variable (kernel and bias apart) per recorded step.
+
+    What is recorded:
+        * The gradients handed to `optimizer.apply`: all-reduced over
+          replicas under `tf.distribute`, unscaled under mixed precision,
+          before clipping ("l2") and after it ("l2_clipped", when `clipnorm`,
+          `global_clipnorm` or `clipvalue` is set).
+        * With `gradient_accumulation_steps=k` the optimizer's `apply` sees
+          every micro-batch, so rows are micro-batch gradients, numbered by
+          micro-step; "l2_clipped" is not recorded then.
+        * Mixed-precision steps skipped for non-finite gradients get no row;
+          they are counted in `history.skipped_steps` and warned about.
+        * Non-finite values are stored as they are, listed in
+          `history.nonfinite` and reported with a `NonFiniteGradientWarning`
+          naming the layer and step.
+        * The step number is the optimizer's update counter: row `s` is the
+          gradient at the weights after `s` updates. Several `fit` calls
+          append to the same history.
+
+    `mode="probe"` instead computes, every `every` steps, the gradient of the
+    loss on the fixed batch `data` at the current weights, in inference mode.
+    That is a different quantity (one fixed batch, no dropout, BatchNorm in
+    inference mode, no loss scaling or clipping), kept for comparison with
+    the common GradientTape-in-a-callback recipe.
+
+    Args:
+        every: Record every `every`-th optimizer step (1 = all of them).
+        stats: Statistics among "l2" (default), "max_abs", "mean", "std" and
+            "weight_l2" (norm of the weights before the step). Each extra one
+            costs time; "l2" alone is the cheap default.
+        layers: Names of the layers to record; `None` records all layers
+            with trainable variables.
+        mode: "applied" (default) or "probe".
+        data: `(x, y)` probe batch, required for and only used by `mode="probe"`.
+        path: Optional `.npz`/`.json` file. An existing file is loaded and
+            appended to; the history is saved there (atomically) at each
+            epoch end and at the end of training.
+        capacity: Rows held on the device between reads.
+
+    Example:
+        >>> rec = GradientRecorder(every=10, stats=("l2", "max_abs"))
+        >>> rec.every, rec.stats
+        (10, ('l2', 'max_abs'))
+    """
+
+    def __init__(
+        self,
+        every: int = 1,
+        stats: Sequence[str] = ("l2",),
+        layers: Sequence[str] | None = None,
+        mode: str = "applied",
+        data: tuple[Any, Any] | None = None,
+        path: str | os.PathLike | None = None,
+        capacity: int = 128,
+    ) -> None:
+        super().__init__()
+        self.every = check_positive_int("every", every)
+        if isinstance(stats, str):
+            stats = (stats,)
+        if not isinstance(stats, (list, tuple)) or not stats:
+            raise TypeError(f"stats must be a non-empty tuple of names from {list(GRADIENT_STATS)}; got {stats!r}.")
+        self.stats = tuple(dict.fromkeys(check_choice("stats", s, GRADIENT_STATS) for s in stats))
+        self.layers = check_layers("layers", layers)
+        self.mode = check_choice("mode", mode, MODES)
+        if self.mode == "probe":
+            if not (isinstance(data, (tuple, list)) and len(data) == 2):
+                raise ValueError(f"mode='probe' needs data=(x, y), a fixed batch; got data={data!r}.")
+        elif data is not None:
+            raise ValueError("data is only used by mode='probe'; leave it None for mode='applied'.")
+        self.data = tuple(data) if data is not None else None
+        if path is not None and Path(path).suffix.lower() not in (".npz", ".json"):
+            raise ValueError(f"path must end in .npz or .json; got {str(path)!r}.")
+        self.path = Path(path) if path is not None else None
+        self.capacity = check_positive_int("capacity", capacity)
+        if self.capacity < 4:
+            raise ValueError(f"capacity must be >= 4; got {capacity}.")
+        self.history = GradientHistory()
+        self._hook: OptimizerHook | None = None
+        self._probe: Any = None
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        model = self._model  # not self.model: on JAX that property syncs the whole state
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is None or isinstance(optimizer, str):
+            raise ValueError("GradientRecorder needs a compiled model (model.compile(...)) before fit().")
+        remove_stale_hook(model)
+        target = getattr(optimizer, "inner_optimizer", None) or optimizer
+        if not target.built:
+            optimizer.build(model.trainable_variables)
+        cols = variable_columns(model, self.layers, target._trainable_variables)
+        self._columns = [v for _, _, v in cols]
+        names = [(layer, var) for layer, var, _ in cols]
+        if self.path is not None and not len(self.history) and self.path.exists():
+            self.history = GradientHistory.load(self.path)
+        if self.history.columns and self.history.columns != names:
+            raise ValueError(
+                "this GradientRecorder already holds a history for other layers "
+                f"({self.history.layers}); use a new recorder (or another path) for this model."
+            )
+        self.history.columns = names
+        self._spe = int(getattr(model, "steps_per_execution", 1) or 1)
+        if self.mode == "applied":
+            capacity = max(self.capacity, 2 * math.ceil(self._spe / self.every) + 2)
+            self._hook = OptimizerHook(model, self._columns, self.stats, self.every, capacity)
+            self._hook.install()
+            stat_names = self._hook.stat_names
+        else:
+            from kerasdl.recorders.probe import make_probe
+
+            self._probe = make_probe(model, self.data, self._columns, self.stats)
+            stat_names = list(self.stats)
+        self.history.meta.update(self._meta(model, target, stat_names))
+        self._iter0 = self._iterations()
+        self._last_step = self._iter0 - 1
+        self._pending = 0
+        self._last_batch = -1
+        self._seen = 0
+        if self.mode == "probe":
+            self._record_probe(self._iter0)
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._last_batch = -1
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        done = batch - self._last_batch
+        self._last_batch = batch
+        self._pending += done
+        self._seen += done
+        if self.mode == "probe":
+            before = (self._seen - done) // self.every
+            if self._seen // self.every > before:
+                self._record_probe(self._iterations())
+            return
+        # Flush before the ring buffer could wrap during the next execution.
+        if math.ceil((self._pending + self._spe) / self.every) + 1 >= self._hook.capacity:
+            self._flush()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.mode == "applied":
+            self._flush()
+        self._save()
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self._hook is not None:
+            self._flush()
+            self._hook.uninstall()
+            self._hook = None
+        self._save()
+
+    # ---- internals ---------------------------------------------------------------------------
+
+    def _iterations(self) -> int:
+        return optimizer_iterations(self._model)
+
+    def _meta(self, model: Any, target: Any, stat_names: list[str]) -> dict[str, Any]:
+        replicas = 1
+        if keras.backend.backend() == "tensorflow":
+            replicas = int(getattr(getattr(model, "distribute_strategy", None), "num_replicas_in_sync", 1))
+        return {
+            "recorder": "GradientRecorder",
+            "mode": self.mode,
+            "every": self.every,
+            "stats": stat_names,
+            "backend": keras.backend.backend(),
+            "replicas": replicas,
+            "loss_scaling": hasattr(model.optimizer, "inner_optimizer"),
+            "gradient_accumulation_steps": target.gradient_accumulation_steps,
+            "clipping": {k: getattr(target, k) for k in ("clipnorm", "global_clipnorm", "clipvalue")},
+            "what": (
+                "gradient of the loss on a fixed probe batch, inference mode"
+                if self.mode == "probe" else
+                "gradients applied by the optimizer (micro-batch gradients with gradient accumulation)"
+            ),
+        }
+
+    def _record_probe(self, step: int) -> None:
+        row = self._probe()
+        n = len(self._columns)
+        rows = {stat: row[i * n:(i + 1) * n][None, :] for i, stat in enumerate(self.stats)}
+        self._add([step], rows)
+
+    def _flush(self) -> None:
+        hook = self._hook
+        if hook is None:
+            return
+        steps, buf, iterations = hook.read()
+        keep = np.flatnonzero(steps > self._last_step)
+        keep = keep[np.argsort(steps[keep], kind="stable")]
+        applied = iterations - (self._last_step + 1)
+        expected_rows = len(range(self._last_step + 1, iterations)) if self.every == 1 else None
+        if expected_rows is not None and len(keep) < expected_rows:
+            warnings.warn(f"GradientRecorder lost {expected_rows - len(keep)} rows (ring buffer too small).",
+                          RuntimeWarning, stacklevel=2)
+        skipped = self._pending - applied
+        if skipped > 0:
+            self.history.events.append({"type": "skipped", "count": int(skipped),
+                                        "after_step": int(self._last_step), "before_step": int(iterations)})
+            warnings.warn(
+                f"{skipped} of the last {self._pending} training steps were skipped by loss scaling "
+                f"(non-finite gradients) before optimizer step {iterations}; nothing was recorded for them.",
+                SkippedStepWarning, stacklevel=2)
+        self._pending = 0
+        self._last_step = iterations - 1
+        if keep.size:
+            n = len(hook.columns)
+            rows = {stat: buf[keep, i * n:(i + 1) * n] for i, stat in enumerate(hook.stat_names)}
+            self._add(steps[keep], rows)
+
+    def _add(self, steps: Any, rows: dict[str, np.ndarray]) -> None:
+        steps = np.asarray(steps, np.int64)
+        self.history.append(steps, rows)
+        problems = []
+        for stat, block in rows.items():
+            bad_rows, bad_cols = np.nonzero(~np.isfinite(block))
+            for col in np.unique(bad_cols):
+                hit = bad_rows[bad_cols == col]
+                layer, var = self.history.columns[col]
+                value = float(block[hit[0], col])
+                event = {"type": "nonfinite", "layer": layer, "variable": var, "stat": stat,
+                         "step": int(steps[hit[0]]), "count": int(hit.size), "value": str(value)}
+                self.history.events.append(event)
+                problems.append(event)
+        if problems:
+            first = problems[0]
+            more = f" ({len(problems) - 1} more layer variables affected)" if len(problems) > 1 else ""
+            warnings.warn(
+                f"non-finite gradient in layer {first['layer']!r} ({first['variable']} {first['stat']}="
+                f"{first['value']}) at step {first['step']}, {first['count']} recorded step(s){more}.",
+                NonFiniteGradientWarning, stacklevel=2)
+
+    def _save(self) -> None:
+        if self.path is not None and len(self.history):
+            self.history.save(self.path)

@@ -1,0 +1,91 @@
+"""Gradients of the loss on one fixed probe batch, at the model's current weights.
+
+This is the classic way of watching gradients (a `GradientTape` in a
+callback): it measures how the loss on *that batch* would change, in
+inference mode, with no loss scaling, clipping or replica split. It is not
+the gradient the optimizer applied, which `GradientRecorder`'s default mode
+records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Callable
+
+import keras
+import numpy as np
+from keras import ops
+
+from kerasdl.recorders._hook import stat_values
+
+
+def _row(grads: Sequence[Any], columns: Sequence[Any], weights: Sequence[Any], stats: Sequence[str]) -> Any:
+    values = []
+    for stat in stats:
+        values += stat_values(stat, grads, weights if stat == "weight_l2" else columns)
+    return ops.stack(values)
+
+
+def make_probe(model: Any, data: tuple[Any, Any], columns: Sequence[Any],
+               stats: Sequence[str]) -> Callable[[], np.ndarray]:
+    """Return a function computing one row of statistics of the probe-batch gradient.
+
+    Args:
+        model: A compiled Keras model.
+        data: `(x, y)` probe batch.
+        columns: Trainable variables to report, in column order.
+        stats: Statistic names (see `GRADIENT_STATS`).
+
+    Returns:
+        A no-argument function returning a float32 array `(len(stats) * len(columns),)`.
+    """
+    backend = keras.backend.backend()
+    x, y = data
+    x = ops.convert_to_tensor(np.asarray(x))
+    y = ops.convert_to_tensor(np.asarray(y))
+    trainable = list(model.trainable_variables)
+    positions = [next(i for i, v in enumerate(trainable) if v is c) for c in columns]
+
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        @tf.function(reduce_retracing=True)
+        def probe_tf() -> Any:
+            with tf.GradientTape() as tape:
+                y_pred = model(x, training=False)
+                loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
+            grads = tape.gradient(loss, trainable)
+            picked = [grads[i] for i in positions]
+            return _row(picked, columns, [trainable[i].value for i in positions], stats)
+
+        return lambda: np.asarray(probe_tf(), np.float32)
+
+    if backend == "jax":
+        import jax
+
+        def loss_fn(tv: Any, ntv: Any, mv: Any) -> Any:
+            y_pred, _ = model.stateless_call(tv, ntv, x, training=False)
+            loss, _ = model.stateless_compute_loss(tv, ntv, mv, x=x, y=y, y_pred=y_pred, training=False)
+            return loss
+
+        @jax.jit
+        def probe_jax(tv: Any, ntv: Any, mv: Any) -> Any:
+            grads = jax.grad(loss_fn)(tv, ntv, mv)
+            return _row([grads[i] for i in positions], columns, [tv[i] for i in positions], stats)
+
+        def run() -> np.ndarray:
+            state = getattr(model, "_jax_state", None)
+            if state and state.get("trainable_variables") is not None:
+                tv, ntv = state["trainable_variables"], state["non_trainable_variables"]
+            else:
+                tv = [v.value for v in model.trainable_variables]
+                ntv = [v.value for v in model.non_trainable_variables]
+            mv = [v.value for v in model.metrics_variables]
+            return np.asarray(probe_jax(tv, ntv, mv), np.float32)
+
+        return run
+
+    raise NotImplementedError(
+        f"GradientRecorder(mode='probe') supports the tensorflow and jax backends; this is {backend!r}. "
+        "Use the default mode='applied', which works on every backend."
+    )

@@ -1,0 +1,73 @@
+"""Training helpers: the right loss per task, comparisons, tables."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from kerasdl import datasets, models, training
+
+pytestmark = pytest.mark.backend_neutral
+
+
+@pytest.mark.parametrize("builder,task,loss", [
+    (lambda: models.deep_mlp((4,), 3), "multiclass", "sparse_categorical_crossentropy"),
+    (lambda: models.deep_mlp((4,), 1), "binary", "binary_crossentropy"),
+    (lambda: models.deep_mlp((4,), 1, task="regression"), "regression", "mean_squared_error"),
+])
+def test_compile_for_infers_task_and_loss(builder, task, loss):
+    model = builder()
+    assert training.infer_task(model) == task
+    training.compile_for(model)
+    assert model.loss == loss == training.loss_for(task)
+
+
+def test_compile_for_errors():
+    with pytest.raises(ValueError, match="optimizer"):
+        training.compile_for(models.deep_mlp((4,), 3), optimizer="adamx")
+    with pytest.raises(ValueError, match="learning_rate"):
+        training.compile_for(models.deep_mlp((4,), 3), learning_rate=-1.0)
+    with pytest.raises(TypeError, match="keras.Model"):
+        training.compile_for("model")
+    relu_head = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="relu")])
+    with pytest.raises(ValueError, match="task"):
+        training.compile_for(relu_head)
+
+
+def test_compare_rows_histories_and_reproducibility():
+    data = datasets.load("wine")
+    builders = {
+        "shallow": lambda: models.shallow_mlp(data.input_shape, 3, hidden_units=8),
+        "deep": lambda: models.deep_mlp(data.input_shape, 3, depth=3, width=8),
+    }
+    first = training.compare(builders, data, epochs=3, batch_size=32, verbose=0, seed=5)
+    second = training.compare(builders, data, epochs=3, batch_size=32, verbose=0, seed=5)
+    assert [row["model"] for row in first.rows] == ["shallow", "deep"]
+    assert list(first.rows[0]) == ["model", "params", "train_accuracy", "test_accuracy", "train_loss",
+                                   "test_loss", "seconds"]
+    assert first.rows[0]["params"] == 13 * 8 + 8 + 8 * 3 + 3
+    assert len(first.histories["deep"]["val_loss"]) == 3
+    for a, b in zip(first.rows, second.rows):
+        assert a["test_accuracy"] == b["test_accuracy"] and a["train_loss"] == b["train_loss"]
+    assert first.best("test_accuracy") in first.rows
+    assert "shallow" in first.table()
+
+
+def test_compare_input_errors():
+    data = datasets.load("wine")
+    with pytest.raises(TypeError, match="models"):
+        training.compare({}, data)
+    with pytest.raises(TypeError, match="Dataset"):
+        training.compare({"m": models.deep_mlp((13,), 3)}, (np.zeros(3), np.zeros(3)))
+    with pytest.raises(ValueError, match="epochs"):
+        training.compare({"m": models.deep_mlp((13,), 3)}, data, epochs=0)
+
+
+def test_format_table_alignment():
+    text = training.format_table([{"model": "a", "params": 1200, "test_accuracy": 0.5, "seconds": 2.25},
+                                  {"model": "bb", "params": 7, "test_accuracy": 0.75, "seconds": 10.0}])
+    lines = text.splitlines()
+    assert lines[0].split() == ["model", "params", "test_accuracy", "seconds"]
+    assert "1,200" in lines[1] and "0.7500" in lines[2]
+    assert len({len(line) for line in lines}) == 1
