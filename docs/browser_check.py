@@ -1,6 +1,7 @@
 """Open the built kerasdl site in headless Chromium and check what a reader sees.
 
-Serves the built site (``site/`` by default) on 127.0.0.1 from a thread,
+Serves the built site (``site/`` by default; when there is none, it first
+builds one in smoke mode into a temporary folder) on 127.0.0.1 from a thread,
 starts headless Chromium with the DevTools protocol on a pipe (no extra
 Python packages, no open debugging port), and checks:
 
@@ -11,12 +12,14 @@ Python packages, no open debugging port), and checks:
   decoded (``naturalWidth > 0``), and its ``.ipynb`` download is served;
 * no request leaves 127.0.0.1, no local request fails, no script throws.
 
-Screenshots go to ``--screenshots`` (default: ``<site>/../browser_check/``).
+Screenshots go to ``--screenshots`` (default: ``browser_check/`` beside the
+site, or a temporary folder for a site built here; the path is printed).
 Prints one PASS/FAIL line per check and a summary; exits 1 on any failure,
 2 when Chromium or the site is missing.
 
 Usage:
     python docs/browser_check.py [SITE_DIR] [--page tutorials/01_shallow_vs_deep/] [--query deep_mlp]
+    python docs/browser_check.py --build      # build a smoke site first, even if site/ exists
 
 Chromium on Debian: ``apt-get install -y chromium``.
 """
@@ -374,15 +377,45 @@ def run(site: Path, page: str | None, query: str, shots: Path, timeout: float) -
     return 0 if report.failed == 0 else 1
 
 
+def build_smoke_site(root: Path, site: Path, timeout: float) -> bool:
+    """`KERASDL_SMOKE=1 mkdocs build --strict` into `site`; True on success."""
+    env = {**os.environ, "KERASDL_SMOKE": "1", "NO_MKDOCS_2_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(site)]
+    print(f"building a smoke site: KERASDL_SMOKE=1 mkdocs build --strict -d {site}", flush=True)
+    start = time.monotonic()
+    try:
+        done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"FAIL  site build did not finish within {timeout:.0f} s")
+        return False
+    if done.returncode != 0:
+        print(f"FAIL  site build failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
+        return False
+    print(f"built in {time.monotonic() - start:.0f} s", flush=True)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("site", nargs="?", default="site", type=Path, help="built site folder (default: site)")
+    parser.add_argument("site", nargs="?", type=Path, help="built site folder (default: site/, built if missing)")
+    parser.add_argument("--build", action="store_true", help="build a smoke-mode site into a temporary folder first")
+    parser.add_argument("--build-timeout", type=float, default=1800.0, help="seconds allowed for that build")
     parser.add_argument("--page", help="tutorial page to open, e.g. tutorials/01_shallow_vs_deep/ (default: first)")
     parser.add_argument("--query", default="deep_mlp", help="text to search for (default: deep_mlp)")
     parser.add_argument("--screenshots", type=Path, help="folder for PNG screenshots")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds for the whole browser session")
     args = parser.parse_args(argv)
-    site = args.site.resolve()
+    root = Path(__file__).resolve().parents[1]
+    site = (args.site or root / "site").resolve()
+    if args.build or (args.site is None and not (site / "index.html").is_file()):
+        scratch = Path(tempfile.mkdtemp(prefix="kerasdl-site-"))
+        try:
+            if not build_smoke_site(root, scratch / "site", args.build_timeout):
+                return 1
+            shots = args.screenshots or scratch.with_name(scratch.name + "-screenshots")
+            return run(scratch / "site", args.page, args.query, shots, args.timeout)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     shots = args.screenshots or site.parent / "browser_check"
     return run(site, args.page, args.query, shots, args.timeout)
 

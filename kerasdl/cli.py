@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -34,12 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="kerasdl_demo.png", help="where to write the learning-curve PNG")
     demo.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same numbers")
     demo.add_argument("--batch-size", type=int, default=32, help="mini-batch size (default: 32)")
+    demo.add_argument("--mixed-precision", action="store_true",
+                      help="compute in float16/bfloat16 where the hardware makes it pay (refused otherwise)")
+    demo.add_argument("--jit", action="store_true", help="compile training steps with XLA (jit_compile=True)")
     sub.add_parser("info", help="show versions, the Keras backend and the devices it can use")
     return parser
 
 
 def demo(dataset: str = "digits", epochs: int = 30, out: str = "kerasdl_demo.png", seed: int = 0,
-         batch_size: int = 32) -> list[dict]:
+         batch_size: int = 32, mixed_precision: bool = False, jit: bool = False) -> list[dict]:
     """Train a shallow and a deep MLP of similar size on `dataset` and compare them.
 
     Prints Keras progress (one line per epoch), then a table of parameters,
@@ -51,6 +55,9 @@ def demo(dataset: str = "digits", epochs: int = 30, out: str = "kerasdl_demo.png
         out: Path of the PNG to write (folders are created).
         seed: Seed for data split, weights and shuffling.
         batch_size: Mini-batch size.
+        mixed_precision: Use `kerasdl.device.enable_mixed_precision()` while
+            the models are built and trained (the policy is restored after).
+        jit: Compile the training steps with XLA; otherwise Keras decides.
 
     Returns:
         The comparison rows.
@@ -69,7 +76,7 @@ def demo(dataset: str = "digits", epochs: int = 30, out: str = "kerasdl_demo.png
     import keras
     import numpy as np
 
-    from kerasdl import datasets, models, training
+    from kerasdl import datasets, device, models, training
     from kerasdl.plots import plot_history
 
     keras.utils.set_random_seed(seed)
@@ -79,15 +86,25 @@ def demo(dataset: str = "digits", epochs: int = 30, out: str = "kerasdl_demo.png
     d, o, depth, width = int(np.prod(data.input_shape)), data.num_outputs, 4, 32
     deep_params = d * width + width + (depth - 1) * (width * width + width) + width * o + o
     hidden = max(1, round((deep_params - o) / (d + 1 + o)))
-    result = training.compare(
-        {
-            f"shallow (1x{hidden})": lambda: models.shallow_mlp(data.input_shape, data.num_outputs,
-                                                                 hidden_units=hidden, name="shallow"),
-            f"deep ({depth}x{width})": lambda: models.deep_mlp(data.input_shape, data.num_outputs, depth=depth,
-                                                               width=width, name="deep"),
-        },
-        data, epochs=epochs, batch_size=batch_size, seed=seed, verbose=2,
-    )
+    compile_kwargs = {"jit_compile": True} if jit else {}
+    precision = contextlib.nullcontext("float32")
+    if mixed_precision:
+        precision = device.mixed_precision()
+    try:
+        with precision as policy:
+            print(f"dtype policy: {policy}; XLA: {'on' if jit else 'Keras default'}")
+            result = training.compare(
+                {
+                    f"shallow (1x{hidden})": lambda: training.compile_for(models.shallow_mlp(
+                        data.input_shape, data.num_outputs, hidden_units=hidden, name="shallow"), **compile_kwargs),
+                    f"deep ({depth}x{width})": lambda: training.compile_for(models.deep_mlp(
+                        data.input_shape, data.num_outputs, depth=depth, width=width, name="deep"),
+                        **compile_kwargs),
+                },
+                data, epochs=epochs, batch_size=batch_size, seed=seed, verbose=2,
+            )
+    except device.MixedPrecisionUnsupportedError as error:
+        raise ValueError(f"--mixed-precision: {error}") from None
     print()
     print(result.table())
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "demo":
-            demo(args.dataset, args.epochs, args.out, args.seed, args.batch_size)
+            demo(args.dataset, args.epochs, args.out, args.seed, args.batch_size, args.mixed_precision, args.jit)
         elif args.command == "info":
             info()
     except (ValueError, TypeError, OSError) as error:

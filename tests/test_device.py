@@ -128,7 +128,8 @@ def test_refusal_on_cpu_is_clear_and_changes_nothing():
 def test_forced_policy_trains_and_resets_cleanly():
     from kerasdl import models, training
 
-    with pytest.warns(UserWarning, match="forced") if device.recommended_policy()[0] is None else warnings.catch_warnings():
+    expect_warning = device.recommended_policy()[0] is None
+    with pytest.warns(UserWarning, match="forced") if expect_warning else warnings.catch_warnings():
         name = device.enable_mixed_precision("mixed_float16", force=True)
     assert name == keras.config.dtype_policy().name == "mixed_float16"
     model = training.compile_for(models.deep_mlp((6,), 3, depth=2, width=8), learning_rate=1e-2)
@@ -136,7 +137,8 @@ def test_forced_policy_trains_and_resets_cleanly():
     assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)  # float16 needs loss scaling
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(64, 6)).astype("float32"), rng.integers(0, 3, 64).astype("int32")
-    history = model.fit(x, y, epochs=3, batch_size=64, verbose=0).history["loss"]
+    # 12 steps: dynamic loss scaling may skip the first ones while it finds a scale without overflow.
+    history = model.fit(x, y, epochs=3, batch_size=16, verbose=0).history["loss"]
     assert np.all(np.isfinite(history)) and history[-1] < history[0]
     assert device.reset_mixed_precision() == "float32"
     assert models.deep_mlp((6,), 3, depth=2, width=8).get_layer("hidden_1").compute_dtype == "float32"
@@ -223,3 +225,25 @@ def test_describe_on_jax_without_tensorflow(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.startswith("Keras backend      jax")
     assert "keras.distribution" in proc.stdout
+
+
+def test_cli_info_prints_the_description(capsys):
+    from kerasdl.cli import main
+
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Keras backend      {BACKEND}") and "Mixed precision" in out
+
+
+def test_cli_demo_flags(tmp_path, capsys):
+    from kerasdl.cli import build_parser, main
+
+    args = build_parser().parse_args(["demo", "--mixed-precision", "--jit"])
+    assert args.mixed_precision is True and args.jit is True
+    if device.recommended_policy()[0] is not None:
+        pytest.skip("this machine accepts mixed precision; the refusal path cannot be shown")
+    code = main(["demo", "--dataset", "wine", "--epochs", "1", "--mixed-precision", "--out", str(tmp_path / "d.png")])
+    assert code == 2
+    assert "--mixed-precision: Mixed precision is not enabled" in capsys.readouterr().err
+    assert keras.config.dtype_policy().name == "float32"
+    assert not (tmp_path / "d.png").exists()

@@ -2,7 +2,7 @@
 
 Both need a fresh TensorFlow process (logical devices and collective ops
 are fixed when TensorFlow starts), so each check runs child processes with
-bounded timeouts and reads back JSON and weight files.
+bounded timeouts and reads back what they wrote as JSON.
 """
 
 from __future__ import annotations
@@ -57,14 +57,36 @@ _MIRRORED = _COMMON + textwrap.dedent('''
     import tensorflow as tf
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from kerasdl import device
+    import keras
+    from kerasdl import device, models, training
+    from kerasdl.recorders import ActivationRecorder, GradientRecorder
+    from kerasdl.transfer import backbone, build_transfer_model, fine_tune
+
+    def run_recorders(data, scope):
+        keras.utils.set_random_seed(0)
+        x, y = data.x_train, data.y_train
+        with scope:
+            model = training.compile_for(models.deep_mlp(data.input_shape, data.num_outputs, depth=2, width=16))
+            grads, acts = GradientRecorder(), ActivationRecorder(x[:32], every=2)
+            model.fit(x, y, batch_size=32, epochs=1, shuffle=False, verbose=0, callbacks=[grads, acts])
+        return {"gradients": {k: v.tolist() for k, v in grads.history.values.items()},
+                "activations": {k: v.tolist() for k, v in acts.history.values.items()}}
+
+    def run_fine_tune(data, scope):
+        keras.utils.set_random_seed(0)
+        with scope:  # dropout=0: per-replica dropout masks cannot match one device's
+            model = build_transfer_model(backbone("kerasdl_glyphs"), data.num_outputs, dropout=0.0)
+            history = fine_tune(model, (data.x_train, data.y_train), head_epochs=1, fine_tune_epochs=1,
+                                batch_size=32)
+        return {"history": history.history, "weights": [w.tolist() for w in model.get_weights()]}
+
     data = setup_data()
-    plain = run_compare(data, contextlib.nullcontext())
     strategy = device.strategy(devices=["/cpu:0", "/cpu:1"])
-    mirrored = run_compare(data, strategy.scope())
-    json.dump({"replicas": strategy.num_replicas_in_sync, "type": type(strategy).__name__,
-               "jit": device.jit_compile_default(strategy), "plain": plain, "mirrored": mirrored},
-              open(sys.argv[1], "w"))
+    out = {"replicas": strategy.num_replicas_in_sync, "type": type(strategy).__name__,
+           "jit": device.jit_compile_default(strategy)}
+    for part, run in (("compare", run_compare), ("recorders", run_recorders), ("fine_tune", run_fine_tune)):
+        out[part] = {"plain": run(data, contextlib.nullcontext()), "mirrored": run(data, strategy.scope())}
+    json.dump(out, open(sys.argv[1], "w"))
 ''')
 
 _WORKER = _COMMON + textwrap.dedent('''
@@ -106,20 +128,45 @@ def _assert_same_weights(a: dict, b: dict, atol: float) -> None:
             np.testing.assert_allclose(np.asarray(wa), np.asarray(wb), atol=atol, rtol=0, err_msg=name)
 
 
-@pytest.mark.slow
-def test_mirrored_strategy_on_two_logical_cpus_matches_one_device(tmp_path):
-    script = tmp_path / "mirrored.py"
+@pytest.fixture(scope="module")
+def mirrored(tmp_path_factory):
+    """One child process trains everything with and without a 2-replica MirroredStrategy."""
+    script = tmp_path_factory.mktemp("mirrored") / "mirrored.py"
     script.write_text(_MIRRORED)
-    _run_children([(script, _child_env())], timeout=240)
+    _run_children([(script, _child_env())], timeout=300)
     out = json.loads(script.with_suffix(".json").read_text())
     assert out["replicas"] == 2 and out["type"] == "MirroredStrategy"
-    assert out["jit"] is False  # Keras turns XLA off under tf.distribute, and so do we.
-    _assert_same_weights(out["plain"]["weights"], out["mirrored"]["weights"], atol=1e-5)
-    for plain, mirrored in zip(out["plain"]["rows"], out["mirrored"]["rows"], strict=True):
+    return out
+
+
+@pytest.mark.slow
+def test_mirrored_builders_and_compare_match_one_device(mirrored):
+    assert mirrored["jit"] is False  # Keras turns XLA off under tf.distribute, and so do we.
+    plain, strat = mirrored["compare"]["plain"], mirrored["compare"]["mirrored"]
+    _assert_same_weights(plain["weights"], strat["weights"], atol=1e-5)
+    for row, row_mirrored in zip(plain["rows"], strat["rows"], strict=True):
         for key in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
-            assert mirrored[key] == pytest.approx(plain[key], rel=1e-4, abs=1e-5), (plain["model"], key)
-    for name, history in out["plain"]["histories"].items():
-        np.testing.assert_allclose(out["mirrored"]["histories"][name]["loss"], history["loss"], rtol=1e-4)
+            assert row_mirrored[key] == pytest.approx(row[key], rel=1e-4, abs=1e-5), (row["model"], key)
+    for name, history in plain["histories"].items():
+        np.testing.assert_allclose(strat["histories"][name]["loss"], history["loss"], rtol=1e-4)
+
+
+@pytest.mark.slow
+def test_mirrored_recorders_see_the_same_gradients_and_activations(mirrored):
+    plain, strat = mirrored["recorders"]["plain"], mirrored["recorders"]["mirrored"]
+    # Applied gradients are the all-reduced ones, so their norms match one device's.
+    np.testing.assert_allclose(strat["gradients"]["l2"], plain["gradients"]["l2"], rtol=1e-4, atol=1e-7)
+    assert np.asarray(plain["gradients"]["l2"]).shape[0] == 8  # 256 examples / 32 per step
+    for stat, values in plain["activations"].items():
+        np.testing.assert_allclose(np.asarray(strat["activations"][stat], dtype=float),
+                                   np.asarray(values, dtype=float), rtol=1e-4, atol=1e-6, err_msg=stat)
+
+
+@pytest.mark.slow
+def test_mirrored_fine_tune_matches_one_device(mirrored):
+    plain, strat = mirrored["fine_tune"]["plain"], mirrored["fine_tune"]["mirrored"]
+    np.testing.assert_allclose(strat["history"]["loss"], plain["history"]["loss"], rtol=1e-4)
+    _assert_same_weights({"model": plain["weights"]}, {"model": strat["weights"]}, atol=1e-5)
 
 
 def _free_port() -> int:

@@ -26,13 +26,15 @@ from kerasdl.transfer import (
 from kerasdl.transfer import backbones as backbones_module
 from kerasdl.transfer.backbones import _FAMILIES
 
+SOURCE_SMOKE_ACCURACY = 0.5  # 47 classes: chance is 2%; the smoke run reaches ~0.68, the full run 0.985
+
 
 def _batch_norms(model):
     return [layer for layer in leaf_layers(find_backbone(model)) if isinstance(layer, keras.layers.BatchNormalization)]
 
 
 def _numpy(weights):
-    return [np.array(w) for w in weights]
+    return [keras.ops.convert_to_numpy(w) for w in weights]
 
 
 def _digits(per_class=4, seed=0):
@@ -92,7 +94,7 @@ def test_every_keras_family_builds_headless_with_its_preprocessing(name):
 def test_names_are_forgiving_and_listed():
     assert {"resnet50", "mobilenetv2", "mobilenetv3small", "efficientnetb0", GLYPHS} <= set(list_backbones())
     features = backbone("MobileNet_V3-Small", weights=None, input_shape=(32, 32, 3))
-    assert features.input.shape == (None, 32, 32, 3)
+    assert features.inputs[0].shape == (None, 32, 32, 3)
 
 
 def test_glyph_backbone_ships_small_and_pretrained():
@@ -104,21 +106,22 @@ def test_glyph_backbone_ships_small_and_pretrained():
     # Same architecture and source statistics, different (random) weights.
     assert scratch.get_layer("preprocess").get_config()["mean"] == pretrained.get_layer("preprocess").mean
     assert [w.shape for w in scratch.weights] == [w.shape for w in pretrained.weights]
-    assert not np.allclose(np.array(scratch.weights[0]), np.array(pretrained.weights[0]))
+    assert not np.allclose(keras.ops.convert_to_numpy(scratch.weights[0]), keras.ops.convert_to_numpy(pretrained.weights[0]))
 
 
 def test_glyph_features_beat_random_features_on_handwritten_digits():
     from sklearn.linear_model import LogisticRegression
 
-    x, y, data = _digits(per_class=10)
-    scores = {}
+    x, y, data = _digits(per_class=5)
+    flat = lambda images: images.reshape(len(images), -1)
+    scores = {"pixels": LogisticRegression(max_iter=3000).fit(flat(x), y).score(flat(data.x_test), data.y_test)}
     for weights in ("pretrained", None):
         keras.utils.set_random_seed(0)
         features = backbone(GLYPHS, weights=weights)
         encode = lambda images: np.asarray(features.predict(images, verbose=0)).reshape(len(images), -1)
         classifier = LogisticRegression(max_iter=3000).fit(encode(x), y)
         scores[weights] = classifier.score(encode(data.x_test), data.y_test)
-    assert scores["pretrained"] > scores[None] + 0.1, scores
+    assert scores["pretrained"] > max(scores[None], scores["pixels"]) + 0.03, scores
 
 
 def test_offline_imagenet_fails_fast_with_instructions(monkeypatch, tmp_path):
@@ -262,7 +265,7 @@ def test_fine_tune_on_an_image_folder_with_an_own_keras_backbone(tmp_path):
     for before, after in zip(bn_before, bn_after):
         np.testing.assert_array_equal(before, after)
     conv = features.get_layer("conv_block_1_conv").kernel
-    assert not np.allclose(np.array(conv), frozen_before[[w.path for w in features.weights].index(conv.path)])
+    assert not np.allclose(keras.ops.convert_to_numpy(conv), frozen_before[[w.path for w in features.weights].index(conv.path)])
 
     model.save(tmp_path / "tuned.keras")
     restored = keras.saving.load_model(tmp_path / "tuned.keras", safe_mode=True)
@@ -270,16 +273,41 @@ def test_fine_tune_on_an_image_folder_with_an_own_keras_backbone(tmp_path):
     np.testing.assert_allclose(restored.predict(images, verbose=0), model.predict(images, verbose=0), atol=1e-5)
 
 
+def test_why_unfreeze_keeps_batch_norm_frozen():
+    """In Keras 3, fit() overrides the backbone's training=False (keras-team/keras#20285).
+
+    Only BatchNormalization layers with trainable=False keep their moving statistics during fit,
+    which is why `unfreeze` never unfreezes them. If a Keras release changes this, the docs of
+    kerasdl.transfer.head need updating.
+    """
+    from kerasdl.training import compile_for
+
+    x, y, _ = _digits(per_class=3)
+    statistics = {}
+    for keep_frozen in (True, False):
+        keras.utils.set_random_seed(0)
+        model = build_transfer_model(backbone(GLYPHS), 10)
+        unfreeze(model, "all")
+        if not keep_frozen:
+            for layer in _batch_norms(model):
+                layer.trainable = True
+        layer = _batch_norms(model)[0]
+        before = keras.ops.convert_to_numpy(layer.moving_mean)
+        compile_for(model, learning_rate=1e-3).fit(x, y, epochs=1, batch_size=10, verbose=0)
+        statistics[keep_frozen] = np.abs(keras.ops.convert_to_numpy(layer.moving_mean) - before).max()
+    assert statistics[True] == 0.0 and statistics[False] > 0.0
+
+
 def test_phase_one_trains_only_the_head():
     x, y, _ = _digits(per_class=2)
     model = build_transfer_model(backbone(GLYPHS), 10)
     before = _numpy(find_backbone(model).weights)
-    head_before = np.array(model.get_layer("output").kernel)
+    head_before = keras.ops.convert_to_numpy(model.get_layer("output").kernel)
     result = fine_tune(model, (x, y), head_epochs=2, fine_tune_epochs=0, batch_size=8)
     assert result.fine_tune == {} and result.boundary == 2
     for old, new in zip(before, _numpy(find_backbone(model).weights)):
         np.testing.assert_array_equal(old, new)
-    assert not np.allclose(head_before, np.array(model.get_layer("output").kernel))
+    assert not np.allclose(head_before, keras.ops.convert_to_numpy(model.get_layer("output").kernel))
 
 
 class _Crash(keras.callbacks.Callback):
@@ -330,6 +358,7 @@ def test_interrupted_fine_tuning_resumes_without_redoing_phase_one(tmp_path):
         fine_tune(rerun_model, (x, y), **{**settings, "fine_tune_epochs": 4})
 
 
+@pytest.mark.slow
 def test_interrupted_head_phase_resumes_too(tmp_path):
     x, y, _ = _digits(per_class=2)
     settings = dict(head_epochs=3, fine_tune_epochs=1, unfreeze=1, batch_size=10, checkpoint_dir=tmp_path)
@@ -414,4 +443,5 @@ def test_pretrain_script_reproduces_a_useful_backbone_in_smoke_mode(tmp_path, ca
     x, y, data = _digits(per_class=10)
     encode = lambda images: np.asarray(features.predict(images, verbose=0)).reshape(len(images), -1)
     accuracy = LogisticRegression(max_iter=3000).fit(encode(x), y).score(encode(data.x_test), data.y_test)
-    assert accuracy > 0.75, accuracy
+    # The shipped backbone scores ~0.96 here, random conv features ~0.87 (see the test above).
+    assert accuracy > 0.92, accuracy

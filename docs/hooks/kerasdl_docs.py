@@ -6,7 +6,8 @@ What it does, by build stage:
   fills the "Tutorials" section of the nav in file-name (= course) order,
   writes a Jupyter kernel spec ``kerasdl-docs`` that runs this interpreter
   with ``capture_fd_output=False`` (so TensorFlow's C++ log lines go to the
-  terminal, not into the pages), and points the mkdocs-jupyter cache at a
+  terminal, not into the pages), the inline figure backend and a scratch
+  working directory, and points the mkdocs-jupyter cache at a
   folder keyed by smoke/full mode and a fingerprint of the library sources
   and package versions (the plugin's own cache key ignores both).
 * ``on_files``: adds the tutorials as pages (mkdocs-jupyter then executes
@@ -71,6 +72,7 @@ VERSIONED_PACKAGES = (
 
 # The build is single-threaded and one hook module serves one build at a time.
 _state: dict = {}
+_KERNEL_ROOT: list[Path] = []
 
 _EXTERNAL_SCRIPT = re.compile(
     r"<script\b[^>]*\bsrc=[\"']https?://[^\"']*[\"'][^>]*>\s*</script>", re.IGNORECASE
@@ -113,7 +115,8 @@ def _version(package: str) -> str:
 def _fingerprint(root: Path) -> str:
     """Hash of the library sources and package versions the pages depend on."""
     digest = hashlib.sha256()
-    for path in sorted((root / "kerasdl").rglob("*.py")):
+    files = (p for p in (root / "kerasdl").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(files):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     for package in VERSIONED_PACKAGES:
@@ -125,7 +128,11 @@ def _fingerprint(root: Path) -> str:
 def _write_kernel_spec() -> None:
     # A private kernel spec (instead of the user's "python3", which may point at
     # another interpreter) that runs this interpreter without fd capture.
+    # Written once per process: `mkdocs serve` calls on_config on every rebuild.
+    if _KERNEL_ROOT:
+        return
     spec_root = Path(tempfile.mkdtemp(prefix="kerasdl-docs-kernel-"))
+    _KERNEL_ROOT.append(spec_root)
     atexit.register(shutil.rmtree, spec_root, ignore_errors=True)
     spec_dir = spec_root / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True)
@@ -183,7 +190,7 @@ def on_config(config):
     _state.clear()
     _state.update(root=root, tutorials=tutorials, runs={}, started=_dt.datetime.now(_dt.timezone.utc))
 
-    entries = [{tutorial_title(path): f"tutorials/{path.name}"} for path in tutorials]
+    entries = [{f"{int(path.name[:2])}. {tutorial_title(path)}": f"tutorials/{path.name}"} for path in tutorials]
     nav = []
     for item in config.nav or []:
         if isinstance(item, dict) and "Tutorials" in item:

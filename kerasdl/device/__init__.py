@@ -1,7 +1,7 @@
 """Devices, mixed precision, XLA and distribution strategies.
 
 The course says deep learning became practical when GPUs made matrix maths
-fast. This module answers the practical questions that follow: what does
+fast. This package answers the practical questions that follow: what does
 Keras run on here (`describe`), may it compute in 16-bit floats
 (`enable_mixed_precision`), should steps be compiled with XLA
 (`jit_compile_default`), and how to spread training over several GPUs or

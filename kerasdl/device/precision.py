@@ -131,13 +131,13 @@ def enable_mixed_precision(policy: str = "auto", *, force: bool = False) -> str:
         if chosen is None and not force:
             raise MixedPrecisionUnsupportedError(
                 f"Mixed precision is not enabled: {reason}. Training stays in float32. "
-                "Pass force=True to set it anyway (to study the numerics, not for speed).")
+                "Pass force=True to enable_mixed_precision() to set it anyway (to study the numerics, not for speed).")
         policy = chosen or ("mixed_float16" if hw["gpus"] else "mixed_bfloat16")
     else:
         reason = _refusal(policy, hw)
         if reason is not None and not force:
             raise MixedPrecisionUnsupportedError(
-                f"policy={policy!r} refused: {reason}. Pass force=True to set it anyway.")
+                f"policy={policy!r} refused: {reason}. Pass force=True to enable_mixed_precision() to set it anyway.")
     if force and _refusal(policy, hw) is not None:
         warnings.warn(f"{policy} forced on hardware where it is expected to be slower than float32.", stacklevel=2)
     keras.config.set_dtype_policy(policy)

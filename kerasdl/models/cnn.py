@@ -143,4 +143,6 @@ def feature_extractor(model: keras.Model, layer_names: list[str] | None = None) 
     if missing:
         raise ValueError(f"layer_names contains {missing}, which model {model.name!r} lacks; it has {names}.")
     outputs = [model.get_layer(n).output for n in layer_names]
-    return keras.Model(model.inputs, outputs, name=f"{model.name}_features")
+    # `model.input` (a tensor for one input) rather than `model.inputs` (always a list), so the
+    # extractor accepts the same `x` as the model without Keras warning about input structure.
+    return keras.Model(model.input, outputs, name=f"{model.name}_features")

@@ -10,3 +10,5 @@ Example:
 from kerasdl.plots.features import plot_feature_maps, plot_filters, plot_image_grid, plot_top_inputs, top_inputs
 from kerasdl.plots.history import plot_history
 from kerasdl.plots.transfer import plot_transfer_history
+from kerasdl.plots.gradients import plot_activation_stats, plot_gradient_flow, plot_gradient_heatmap
+from kerasdl.plots.curves import plot_learning_curve, summarize_runs

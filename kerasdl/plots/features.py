@@ -97,7 +97,8 @@ def plot_image_grid(
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"titles must have one entry per image ({len(images)}); got {len(titles)}.")
     nrows, ncols = _grid(len(images), ncols)
-    fig = plt.figure(figsize=(cell_size * ncols, cell_size * nrows + (0.4 if title else 0.0)))
+    row_height = cell_size + (0.25 if titles is not None else 0.0)  # room for each panel's caption
+    fig = plt.figure(figsize=(cell_size * ncols, row_height * nrows + (0.4 if title else 0.0)))
     for index, image in enumerate(images):
         ax = fig.add_subplot(nrows, ncols, index + 1)
         image = _as_image(image)

@@ -7,16 +7,31 @@
 * `gradient_table`: the course's table of per-layer gradient norms and their
   ratio to the output layer.
 
+Recordings (`GradientHistory`, `ActivationHistory`) and the table helpers
+need only numpy; the callbacks load Keras on first use.
+
 Example:
     >>> from kerasdl.recorders import GradientRecorder, ActivationRecorder
     >>> GradientRecorder().stats
     ('l2',)
 """
 
-from kerasdl.recorders.activations import ActivationRecorder, activation_stats
-from kerasdl.recorders.gradients import GradientRecorder, NonFiniteGradientWarning, SkippedStepWarning
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from kerasdl.recorders.history import ActivationHistory, GradientHistory, StepHistory
 from kerasdl.recorders.tables import gradient_ratios, gradient_table
+
+# Names that need Keras, loaded on first access so plots and tables stay light.
+_LAZY = {
+    "ActivationRecorder": "kerasdl.recorders.activations",
+    "activation_stats": "kerasdl.recorders.activations",
+    "GradientRecorder": "kerasdl.recorders.gradients",
+    "NonFiniteGradientWarning": "kerasdl.recorders.gradients",
+    "SkippedStepWarning": "kerasdl.recorders.gradients",
+}
 
 __all__ = [
     "ActivationHistory",
@@ -30,3 +45,15 @@ __all__ = [
     "gradient_ratios",
     "gradient_table",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'kerasdl.recorders' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

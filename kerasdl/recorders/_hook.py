@@ -8,8 +8,8 @@ non-finite steps). `OptimizerHook` replaces `apply` *on the instance* (the
 class is untouched, so the optimizer still serialises as itself) with a
 version that writes one row of statistics per step into a ring buffer held
 as an optimizer variable. Being an optimizer variable is what lets the
-buffer travel through JAX's stateless train step; the host reads it only
-every few hundred steps.
+buffer travel through JAX's stateless train step; the host reads it at
+epoch ends (or whenever it is about to fill), never every step.
 """
 
 from __future__ import annotations
@@ -55,32 +55,46 @@ def _all_reduce(grads: list[Any]) -> list[Any]:
     return out
 
 
-def stat_values(stat: str, grads: Sequence[Any], variables: Sequence[Any], scale: Any = None) -> list[Any]:
-    """One float32 scalar per gradient for `stat` (keras.ops, traceable on every backend)."""
-    out = []
-    for grad, var in zip(grads, variables):
-        if stat == "weight_l2":
-            w = ops.cast(var, "float32")
-            out.append(ops.sqrt(ops.sum(ops.square(w))))
+def _sum_squares(x: Any) -> Any:
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        # One fused kernel instead of square + sum: op count is what costs in TF graphs.
+        return 2.0 * tf.nn.l2_loss(x)
+    return ops.sum(ops.square(x))
+
+
+def stat_vector(stat: str, tensors: Sequence[Any], scale: Any = None) -> Any:
+    """A float32 vector: `stat` of each tensor (a gradient, or a weight for "weight_l2").
+
+    Built from keras.ops (plus TF's fused l2_loss), so it traces on every
+    backend. `scale` divides the result (gradients still multiplied by a loss
+    scale); a `None` gradient, i.e. one the loss does not reach, counts as 0.
+    """
+    values = []
+    for t in tensors:
+        if t is None:
+            values.append(ops.zeros((), "float32"))
             continue
-        if grad is None:
-            # A variable the loss does not reach has an exactly zero gradient.
-            out.append(ops.zeros((), "float32"))
-            continue
-        g = ops.cast(_dense(grad), "float32")
-        if scale is not None:
-            g = g / ops.cast(scale, "float32")
-        if stat == "l2":
-            out.append(ops.sqrt(ops.sum(ops.square(g))))
+        t = _dense(t)
+        if keras.backend.standardize_dtype(t.dtype) != "float32":
+            t = ops.cast(t, "float32")
+        if stat in ("l2", "weight_l2"):
+            values.append(_sum_squares(t))
         elif stat == "max_abs":
-            out.append(ops.max(ops.abs(g)))
+            values.append(ops.max(ops.abs(t)))
         elif stat == "mean":
-            out.append(ops.mean(g))
+            values.append(ops.mean(t))
         elif stat == "std":
-            out.append(ops.std(g))
+            values.append(ops.std(t))
         else:  # pragma: no cover - stats are validated by the recorder
             raise ValueError(f"unknown gradient statistic {stat!r}")
-    return out
+    vector = ops.stack(values)
+    if stat in ("l2", "weight_l2"):
+        vector = ops.sqrt(vector)
+    if scale is not None and stat != "weight_l2":
+        vector = vector / ops.abs(ops.cast(scale, "float32"))
+    return vector
 
 
 def _clipping_on(opt: Any) -> bool:
@@ -95,8 +109,9 @@ class OptimizerHook:
     """
 
     def __init__(self, model: Any, columns: Sequence[Any], stats: Sequence[str], every: int,
-                 capacity: int) -> None:
+                 capacity: int, token: Any = None) -> None:
         self.model = model
+        self.token = token  # identifies the fit() call that installed the hook
         self.outer = model.optimizer
         # LossScaleOptimizer unscales and skips non-finite steps before calling its inner optimizer.
         self.target = getattr(self.outer, "inner_optimizer", None) or self.outer
@@ -109,6 +124,7 @@ class OptimizerHook:
         self.width = len(self.columns) * (len(self.stats) + int(self.clipped))
         self.buffer: Any = None
         self.step_buffer: Any = None
+        self.calls: Any = None
         # Per thread: MirroredStrategy traces each replica's step in its own thread.
         self._local = threading.local()
         self._patched: list[tuple[Any, str]] = []
@@ -120,7 +136,7 @@ class OptimizerHook:
     # ---- install / uninstall -----------------------------------------------------------------
 
     def install(self) -> None:
-        remove_stale_hook(self.model)
+        remove_stale_hook(self.model, self.token)
         opt, target = self.outer, self.target
         with _strategy_scope(self.model):
             if not opt.built:
@@ -133,9 +149,17 @@ class OptimizerHook:
             self.step_buffer = target.add_variable(
                 (self.capacity,), initializer=keras.initializers.Constant(-1), dtype="int32",
                 aggregation="only_first_replica", name="kerasdl_gradient_steps")
-        self.own = (self.buffer, self.step_buffer)
+            self.calls = None
+            if opt is not target:
+                # Loss scaling may skip the inner update; count the train steps it was asked for.
+                self.calls = opt.add_variable((), initializer="zeros", dtype="int32",
+                                              aggregation="only_first_replica", name="kerasdl_train_steps")
+        self.own = tuple(v for v in (self.buffer, self.step_buffer, self.calls) if v is not None)
         self.index = {id(v): target._get_variable_index(v) for v in self.columns}
         self._patch(target, "apply", _recording_apply)
+        if self.calls is not None:
+            self._patch(opt, "apply", _counting_apply)
+            self._patch(opt, "stateless_apply", _counting_stateless_apply)
         if self.clipped:
             self._patch(target, "_backend_apply_gradients", _recording_backend_apply)
             self._patch(target, "_clip_gradients", _recording_clip)
@@ -143,7 +167,8 @@ class OptimizerHook:
             # Checkpoints written mid-training must look like the plain optimizer's.
             self._patch(holder, "save_own_variables", _save_without_hook)
             self._patch(holder, "load_own_variables", _load_without_hook)
-        setattr(self.model, _MARK, self)
+        # Straight into __dict__: Keras' attribute tracking has no business with the hook.
+        self.model.__dict__[_MARK] = self
         self._reset_train_function()
 
     def _patch(self, obj: Any, name: str, func: Any) -> None:
@@ -156,11 +181,12 @@ class OptimizerHook:
             obj.__dict__.pop(name, None)
             obj.__dict__.pop(_MARK, None)
         self._patched = []
-        for var in (self.buffer, self.step_buffer):
-            if var is not None and any(v is var for v in self.target._variables):
-                self.target._untrack_variable(var)
-        if getattr(self.model, _MARK, None) is self:
-            delattr(self.model, _MARK)
+        for holder, var in ((self.target, self.buffer), (self.target, self.step_buffer),
+                            (self.outer, self.calls)):
+            if var is not None and any(v is var for v in holder._variables):
+                holder._untrack_variable(var)
+        if self.model.__dict__.get(_MARK) is self:
+            del self.model.__dict__[_MARK]
         self._reset_train_function()
 
     def _reset_train_function(self) -> None:
@@ -184,19 +210,17 @@ class OptimizerHook:
 
         def row() -> Any:
             reduced = _all_reduce(col_grads)
-            values = []
-            for stat in self.stats:
-                if stat == "weight_l2":
-                    values += stat_values(stat, reduced, weights)
-                else:
-                    values += stat_values(stat, reduced, self.columns, scale)
+            parts = [
+                stat_vector(stat, weights) if stat == "weight_l2" else stat_vector(stat, reduced, scale)
+                for stat in self.stats
+            ]
             if self.clipped:
                 post = _all_reduce(clipped) if clipped is not None else reduced
-                values += stat_values("l2", post, self.columns)
-            return ops.stack(values)
+                parts.append(stat_vector("l2", post))
+            return parts[0] if len(parts) == 1 else ops.concatenate(parts)
 
-        step = ops.cast(step, "int32")
-        slot = ops.mod(ops.floor_divide(step, self.every), self.capacity)
+        slot = step if self.every == 1 else ops.floor_divide(step, self.every)
+        slot = ops.mod(slot, self.capacity)
         buf, steps_buf = self.buffer.value, self.step_buffer.value
 
         def write() -> tuple[Any, Any]:
@@ -228,19 +252,22 @@ class OptimizerHook:
 
     # ---- host side ---------------------------------------------------------------------------
 
-    def read(self) -> tuple[np.ndarray, np.ndarray, int]:
-        """(steps, rows, iterations) as numpy, without a full JAX state sync."""
-        values = _read_values(self.model, [self.step_buffer, self.buffer, self.target._iterations])
-        steps, rows, iterations = values
-        return steps.astype(np.int64), rows.astype(np.float32), int(iterations)
+    def read(self) -> tuple[np.ndarray, np.ndarray, int, int | None]:
+        """(steps, rows, iterations, train-step calls) as numpy, without a full JAX state sync."""
+        wanted = [self.step_buffer, self.buffer, self.target._iterations]
+        values = _read_values(self.model, wanted + ([self.calls] if self.calls is not None else []))
+        calls = int(values[3]) if self.calls is not None else None
+        return values[0].astype(np.int64), values[1].astype(np.float32), int(values[2]), calls
 
 
 def _read_values(model: Any, variables: Sequence[Any]) -> list[np.ndarray]:
     state = getattr(model, "_jax_state", None) if keras.backend.backend() == "jax" else None
-    if state and state.get("optimizer_variables") is not None:
+    opt_vars = model.optimizer.variables
+    live = state.get("optimizer_variables") if state else None
+    # Only trust the state while it still lines up with the optimizer's variable list.
+    if live is not None and len(live) == len(opt_vars):
         # Mid-epoch, JAX keeps the live values in the trainer's state, not in the variables;
         # Callback.model would copy the whole state back, so pick just these arrays.
-        opt_vars = model.optimizer.variables
         out = []
         for var in variables:
             pos = next(i for i, v in enumerate(opt_vars) if v is var)
@@ -267,11 +294,21 @@ def _strategy_scope(model: Any) -> Any:
     return contextlib.nullcontext()
 
 
-def remove_stale_hook(model: Any) -> None:
-    """Take off a hook a crashed `fit` left behind (on_train_end never ran)."""
-    stale = getattr(model, _MARK, None)
-    if stale is not None:
-        stale.uninstall()
+def remove_stale_hook(model: Any, token: Any = None) -> None:
+    """Take off a hook a crashed `fit` left behind (its on_train_end never ran).
+
+    A hook installed by the same `fit` call (same `token`) is not stale: it
+    belongs to another recorder of this fit, which is refused.
+    """
+    hook = model.__dict__.get(_MARK)
+    if hook is None:
+        return
+    if token is not None and hook.token is token:
+        raise ValueError(
+            "only one GradientRecorder(mode='applied') can run in one fit() call; record several "
+            "statistics with one recorder (stats=(...)) instead."
+        )
+    hook.uninstall()
 
 
 # ---- methods bound onto the optimizer instance -----------------------------------------------
@@ -281,14 +318,30 @@ def _recording_apply(self: Any, grads: Any, trainable_variables: Any = None) -> 
     hook = self.__dict__[_MARK]
     grads = list(grads)
     variables = list(trainable_variables) if trainable_variables is not None else self._trainable_variables
-    # Read the counter before the update increments it: the row is labelled with the step it ends.
-    # A cast forces the read now (TF hands out the variable itself, read lazily later).
+    # Read the counter before the update increments it, so row s is update s (counting from 0).
+    # The cast forces the read here; TF would otherwise read the variable lazily, after the update.
     step = ops.cast(self._iterations, "int32")
     weights = hook.weights_before()
     result = type(self).apply(self, grads, trainable_variables)
     if grads:
         hook.record(self, grads, variables, step, weights)
     return result
+
+
+def _counting_apply(self: Any, grads: Any, trainable_variables: Any = None) -> Any:
+    hook = self.__dict__[_MARK]
+    hook.calls.assign_add(ops.ones((), "int32"))
+    return type(self).apply(self, grads, trainable_variables)
+
+
+def _counting_stateless_apply(self: Any, optimizer_variables: Any, grads: Any, trainable_variables: Any) -> Any:
+    # JAX's trainer calls stateless_apply, not apply: bump the counter in the returned state.
+    hook = self.__dict__[_MARK]
+    new_trainable, new_optimizer = type(self).stateless_apply(self, optimizer_variables, grads, trainable_variables)
+    pos = next(i for i, v in enumerate(self.variables) if v is hook.calls)
+    new_optimizer = list(new_optimizer)
+    new_optimizer[pos] = optimizer_variables[pos] + 1
+    return new_trainable, new_optimizer
 
 
 def _recording_backend_apply(self: Any, grads: Any, trainable_variables: Any) -> Any:

@@ -45,11 +45,25 @@ def _activation_name(layer: Any) -> str:
 
 
 def default_layers(model: Any) -> list[str]:
-    """Layers that apply an activation (Dense, Conv, Activation, RNN...), in model order."""
+    """Layers that apply an activation (Dense, Conv, Activation, RNN...), in model order.
+
+    Example:
+        >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, name="h"), keras.layers.Dropout(0.1)])
+        >>> default_layers(m)
+        ['h']
+    """
     return [
         layer.name for layer in model.layers
         if hasattr(layer, "activation") and not isinstance(layer, keras.layers.InputLayer)
     ]
+
+
+def _batch_size(x: Any) -> int:
+    if isinstance(x, dict):
+        x = next(iter(x.values()))
+    elif isinstance(x, (list, tuple)):
+        x = x[0]
+    return int(np.shape(x)[0])
 
 
 def _check_saturation(value: Any) -> float:
@@ -141,7 +155,8 @@ class ActivationRecorder(keras.callbacks.Callback):
     """Record per-layer activation statistics on a fixed batch every `every` steps.
 
     A first row is taken at `on_train_begin` (the weights as initialised or
-    as left by the previous `fit`), then one every `every` training steps;
+    as left by the previous `fit`), then one every `every` training steps
+    and one at the end of training;
     rows are numbered by the optimizer's step counter, like
     `GradientRecorder`'s. The batch runs in inference mode, so recording
     never changes BatchNormalization statistics. On the JAX backend each
@@ -196,7 +211,7 @@ class ActivationRecorder(keras.callbacks.Callback):
             )
         self.history.columns = columns
         self.history.meta.update({"recorder": "ActivationRecorder", "every": self.every,
-                                  "saturation": self.saturation, "batch_size": int(len(self.data)),
+                                  "saturation": self.saturation, "batch_size": _batch_size(self.data),
                                   "mode": "inference", "backend": keras.backend.backend(),
                                   "activations": {n: _activation_name(model.get_layer(n)) for n in self._names}})
         self._seen = 0
@@ -215,6 +230,11 @@ class ActivationRecorder(keras.callbacks.Callback):
             self._record()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.path is not None and len(self.history):
+            self.history.save(self.path)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self._record()  # the final weights, unless the last step was just recorded
         if self.path is not None and len(self.history):
             self.history.save(self.path)
 

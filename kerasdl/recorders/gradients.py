@@ -25,11 +25,13 @@ from typing import Any
 import keras
 import numpy as np
 
-from kerasdl.recorders._hook import GRADIENT_STATS, OptimizerHook, optimizer_iterations, remove_stale_hook
+from kerasdl.recorders._hook import GRADIENT_STATS, OptimizerHook, optimizer_iterations
 from kerasdl.recorders.history import GradientHistory
 from kerasdl.validation import check_choice, check_positive_int
 
 MODES = ("applied", "probe")
+_UNKNOWN_EPOCH_ROWS = 4096  # buffer rows when Keras does not know the epoch's length
+_MAX_BUFFER_FLOATS = 2**24  # 64 MiB of float32 at most
 
 
 class NonFiniteGradientWarning(RuntimeWarning):
@@ -41,7 +43,12 @@ class SkippedStepWarning(RuntimeWarning):
 
 
 def check_layers(name: str, value: Any) -> tuple[str, ...] | None:
-    """Validate a `layers=` argument: None or a sequence of layer names."""
+    """Validate a `layers=` argument: None or a sequence of layer names.
+
+    Example:
+        >>> check_layers("layers", ["hidden_1", "output"])
+        ('hidden_1', 'output')
+    """
     if value is None:
         return None
     if isinstance(value, str):
@@ -52,7 +59,13 @@ def check_layers(name: str, value: Any) -> tuple[str, ...] | None:
 
 
 def variable_columns(model: Any, layers: Sequence[str] | None, allowed: Sequence[Any]) -> list[tuple[str, str, Any]]:
-    """`(layer, variable_name, variable)` for each trainable variable, grouped by top-level layer."""
+    """`(layer, variable_name, variable)` for each trainable variable, grouped by top-level layer.
+
+    Example:
+        >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="out")])
+        >>> [c[:2] for c in variable_columns(m, None, m.trainable_variables)]
+        [('out', 'kernel'), ('out', 'bias')]
+    """
     allowed_ids = {id(v) for v in allowed}
     names = [layer.name for layer in model.layers]
     if layers is not None:
@@ -82,7 +95,7 @@ class GradientRecorder(keras.callbacks.Callback):
     Pass it to `fit` and nothing else changes: on `on_train_begin` it wraps
     the compiled optimizer's `apply` (the point every backend's train step
     passes the real gradients through) so that each step writes one row of
-    statistics into an optimizer variable, read back every ~100 steps. After
+    statistics into an optimizer variable, read back at each epoch end. After
     training, `rec.history` (a `GradientHistory`) holds one value per layer
     variable (kernel and bias apart) per recorded step.
 
@@ -121,7 +134,12 @@ class GradientRecorder(keras.callbacks.Callback):
         path: Optional `.npz`/`.json` file. An existing file is loaded and
             appended to; the history is saved there (atomically) at each
             epoch end and at the end of training.
-        capacity: Rows held on the device between reads.
+        capacity: Rows held on the device between reads. `None` (default)
+            sizes the buffer to one epoch and reads it only at epoch ends,
+            so the recorder needs no per-batch callback and Keras keeps
+            dispatching callbacks asynchronously (JAX, PyTorch). An integer
+            reads the buffer whenever it is about to fill, from a per-batch
+            callback (use it when epochs are huge or of unknown length).
 
     Example:
         >>> rec = GradientRecorder(every=10, stats=("l2", "max_abs"))
@@ -137,7 +155,7 @@ class GradientRecorder(keras.callbacks.Callback):
         mode: str = "applied",
         data: tuple[Any, Any] | None = None,
         path: str | os.PathLike | None = None,
-        capacity: int = 128,
+        capacity: int | None = None,
     ) -> None:
         super().__init__()
         self.every = check_positive_int("every", every)
@@ -157,9 +175,13 @@ class GradientRecorder(keras.callbacks.Callback):
         if path is not None and Path(path).suffix.lower() not in (".npz", ".json"):
             raise ValueError(f"path must end in .npz or .json; got {str(path)!r}.")
         self.path = Path(path) if path is not None else None
-        self.capacity = check_positive_int("capacity", capacity)
-        if self.capacity < 4:
-            raise ValueError(f"capacity must be >= 4; got {capacity}.")
+        self.capacity = None if capacity is None else check_positive_int("capacity", capacity)
+        if self.capacity is not None and self.capacity < 4:
+            raise ValueError(f"capacity must be None or >= 4; got {capacity}.")
+        if self.mode == "applied" and self.capacity is None:
+            # Without a per-batch hook, Keras may dispatch callbacks asynchronously (JAX, PyTorch):
+            # shadow the method with the base class's no-op, which Keras recognises as a default.
+            self.on_train_batch_end = super().on_train_batch_end
         self.history = GradientHistory()
         self._hook: OptimizerHook | None = None
         self._probe: Any = None
@@ -171,7 +193,6 @@ class GradientRecorder(keras.callbacks.Callback):
         optimizer = getattr(model, "optimizer", None)
         if optimizer is None or isinstance(optimizer, str):
             raise ValueError("GradientRecorder needs a compiled model (model.compile(...)) before fit().")
-        remove_stale_hook(model)
         target = getattr(optimizer, "inner_optimizer", None) or optimizer
         if not target.built:
             optimizer.build(model.trainable_variables)
@@ -188,8 +209,8 @@ class GradientRecorder(keras.callbacks.Callback):
         self.history.columns = names
         self._spe = int(getattr(model, "steps_per_execution", 1) or 1)
         if self.mode == "applied":
-            capacity = max(self.capacity, 2 * math.ceil(self._spe / self.every) + 2)
-            self._hook = OptimizerHook(model, self._columns, self.stats, self.every, capacity)
+            capacity = self._capacity(len(cols))
+            self._hook = OptimizerHook(model, self._columns, self.stats, self.every, capacity, token=self.params)
             self._hook.install()
             stat_names = self._hook.stat_names
         else:
@@ -200,6 +221,7 @@ class GradientRecorder(keras.callbacks.Callback):
         self.history.meta.update(self._meta(model, target, stat_names))
         self._iter0 = self._iterations()
         self._last_step = self._iter0 - 1
+        self._calls = 0  # the step counter of loss scaling starts at 0 with each installation
         self._pending = 0
         self._last_batch = -1
         self._seen = 0
@@ -237,6 +259,14 @@ class GradientRecorder(keras.callbacks.Callback):
 
     # ---- internals ---------------------------------------------------------------------------
 
+    def _capacity(self, columns: int) -> int:
+        if self.capacity is not None:
+            return max(self.capacity, 2 * math.ceil(self._spe / self.every) + 2)
+        steps = (self.params or {}).get("steps")
+        rows = math.ceil(steps / self.every) + 2 if steps else _UNKNOWN_EPOCH_ROWS
+        width = columns * (len(self.stats) + 1)
+        return max(4, min(rows, _MAX_BUFFER_FLOATS // width))
+
     def _iterations(self) -> int:
         return optimizer_iterations(self._model)
 
@@ -262,6 +292,8 @@ class GradientRecorder(keras.callbacks.Callback):
         }
 
     def _record_probe(self, step: int) -> None:
+        if len(self.history) and int(self.history.steps[-1]) == step:
+            return  # already measured at these weights (end of the previous fit)
         row = self._probe()
         n = len(self._columns)
         rows = {stat: row[i * n:(i + 1) * n][None, :] for i, stat in enumerate(self.stats)}
@@ -271,22 +303,27 @@ class GradientRecorder(keras.callbacks.Callback):
         hook = self._hook
         if hook is None:
             return
-        steps, buf, iterations = hook.read()
+        steps, buf, iterations, calls = hook.read()
         keep = np.flatnonzero(steps > self._last_step)
         keep = keep[np.argsort(steps[keep], kind="stable")]
-        applied = iterations - (self._last_step + 1)
-        expected_rows = len(range(self._last_step + 1, iterations)) if self.every == 1 else None
-        if expected_rows is not None and len(keep) < expected_rows:
-            warnings.warn(f"GradientRecorder lost {expected_rows - len(keep)} rows (ring buffer too small).",
-                          RuntimeWarning, stacklevel=2)
-        skipped = self._pending - applied
-        if skipped > 0:
-            self.history.events.append({"type": "skipped", "count": int(skipped),
-                                        "after_step": int(self._last_step), "before_step": int(iterations)})
+        first = -(-(self._last_step + 1) // self.every) * self.every
+        expected_rows = len(range(first, iterations, self.every))
+        if len(keep) < expected_rows:
             warnings.warn(
-                f"{skipped} of the last {self._pending} training steps were skipped by loss scaling "
-                f"(non-finite gradients) before optimizer step {iterations}; nothing was recorded for them.",
-                SkippedStepWarning, stacklevel=2)
+                f"GradientRecorder kept only the last {len(keep)} of {expected_rows} rows since its previous read: "
+                "the device buffer is too small for this epoch; pass capacity= (e.g. 256) to read it more often.",
+                RuntimeWarning, stacklevel=2)
+        if calls is not None:
+            asked, applied = calls - self._calls, iterations - (self._last_step + 1)
+            self._calls = calls
+            if asked > applied:
+                skipped = asked - applied
+                self.history.events.append({"type": "skipped", "count": int(skipped),
+                                            "after_step": int(self._last_step), "before_step": int(iterations)})
+                warnings.warn(
+                    f"{skipped} of the last {asked} training steps were skipped by loss scaling "
+                    f"(non-finite gradients) before optimizer step {iterations}; nothing was recorded for them.",
+                    SkippedStepWarning, stacklevel=2)
         self._pending = 0
         self._last_step = iterations - 1
         if keep.size:

@@ -9,9 +9,9 @@ Example:
     >>> import numpy as np
     >>> from kerasdl.recorders import GradientHistory
     >>> h = GradientHistory(columns=[("hidden_1", "kernel"), ("output", "kernel")])
-    >>> h.append([0, 1], {"l2": np.array([[0.5, 2.0], [0.4, 1.0]])})
+    >>> h.append([0, 1], {"l2": np.array([[0.5, 2.0], [0.25, 1.0]])})
     >>> h.get("hidden_1", "kernel").tolist()
-    [0.5, 0.4000000059604645]
+    [0.5, 0.25]
 """
 
 from __future__ import annotations
@@ -120,7 +120,12 @@ class StepHistory:
         self.events.extend(other.events)
 
     def column_index(self, layer: str, variable: str | None = None) -> list[int]:
-        """Indices of the columns of `layer` (all of them, or only `variable`)."""
+        """Indices of the columns of `layer` (all of them, or only `variable`).
+
+        Example:
+            >>> StepHistory(columns=[("d", "kernel"), ("d", "bias")]).column_index("d", "bias")
+            [1]
+        """
         found = [
             i for i, (lay, var) in enumerate(self.columns)
             if lay == layer and (variable is None or var == variable)
@@ -139,7 +144,13 @@ class StepHistory:
         return self.values[stat]
 
     def step_index(self, step: int | str) -> int:
-        """Row index of `step`: an int step number, "first", "last" or "middle"."""
+        """Row index of `step`: an int step number, "first", "last" or "middle".
+
+        Example:
+            >>> h = StepHistory(columns=[("d", "kernel")]); h.append([10, 20], {"l2": [[1.0], [2.0]]})
+            >>> h.step_index(20), h.step_index("first")
+            (1, 0)
+        """
         if not len(self):
             raise ValueError("nothing has been recorded yet (the history is empty).")
         if step == "first":
@@ -329,7 +340,13 @@ class GradientHistory(StepHistory):
         return _combine(stat, block[:, self.column_index(layer, variable)])
 
     def layer_values(self, stat: str = "l2") -> dict[str, np.ndarray]:
-        """`{layer: values per step}` for every recorded layer, input side first."""
+        """`{layer: values per step}` for every recorded layer, input side first.
+
+        Example:
+            >>> h = GradientHistory(columns=[("a", "kernel"), ("b", "kernel")]); h.append([0], {"l2": [[1.0, 2.0]]})
+            >>> {k: v.tolist() for k, v in h.layer_values().items()}
+            {'a': [1.0], 'b': [2.0]}
+        """
         return {layer: self.get(layer, stat=stat) for layer in self.layers}
 
     @property
@@ -351,9 +368,9 @@ class ActivationHistory(StepHistory):
 
     Example:
         >>> h = ActivationHistory(columns=[("hidden_1", "output")])
-        >>> h.append([0], {"std": [[0.7]]})
-        >>> h.get("hidden_1", "std").round(2).tolist()
-        [0.7]
+        >>> h.append([0], {"std": [[0.75]]})
+        >>> h.get("hidden_1", "std").tolist()
+        [0.75]
     """
 
     kind = "activations"
@@ -363,7 +380,13 @@ class ActivationHistory(StepHistory):
         return {stat: block[:, i] for stat, block in self.values.items()}
 
     def get(self, layer: str, stat: str = "std") -> np.ndarray:
-        """One value of `stat` per recorded step for `layer`."""
+        """One value of `stat` per recorded step for `layer`.
+
+        Example:
+            >>> h = ActivationHistory(columns=[("act_1", "output")]); h.append([0], {"mean": [[0.5]]})
+            >>> h.get("act_1", "mean").tolist()
+            [0.5]
+        """
         block = self._check_stat(stat)
         (i,) = self.column_index(layer)
         return block[:, i]

@@ -16,14 +16,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from kerasdl.recorders._hook import stat_values
+from kerasdl.recorders._hook import stat_vector
 
 
-def _row(grads: Sequence[Any], columns: Sequence[Any], weights: Sequence[Any], stats: Sequence[str]) -> Any:
-    values = []
-    for stat in stats:
-        values += stat_values(stat, grads, weights if stat == "weight_l2" else columns)
-    return ops.stack(values)
+def _row(grads: Sequence[Any], weights: Sequence[Any], stats: Sequence[str]) -> Any:
+    return ops.concatenate([stat_vector(stat, weights if stat == "weight_l2" else grads) for stat in stats])
 
 
 def make_probe(model: Any, data: tuple[Any, Any], columns: Sequence[Any],
@@ -38,6 +35,14 @@ def make_probe(model: Any, data: tuple[Any, Any], columns: Sequence[Any],
 
     Returns:
         A no-argument function returning a float32 array `(len(stats) * len(columns),)`.
+
+    Example:
+        >>> import numpy as np
+        >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="out")])
+        >>> m.compile("sgd", "mse")
+        >>> probe = make_probe(m, (np.ones((4, 2)), np.zeros((4, 1))), m.trainable_variables, ["l2"])
+        >>> probe().shape
+        (2,)
     """
     backend = keras.backend.backend()
     x, y = data
@@ -56,7 +61,7 @@ def make_probe(model: Any, data: tuple[Any, Any], columns: Sequence[Any],
                 loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
             grads = tape.gradient(loss, trainable)
             picked = [grads[i] for i in positions]
-            return _row(picked, columns, [trainable[i].value for i in positions], stats)
+            return _row(picked, [ops.cast(trainable[i], "float32") for i in positions], stats)
 
         return lambda: np.asarray(probe_tf(), np.float32)
 
@@ -71,16 +76,18 @@ def make_probe(model: Any, data: tuple[Any, Any], columns: Sequence[Any],
         @jax.jit
         def probe_jax(tv: Any, ntv: Any, mv: Any) -> Any:
             grads = jax.grad(loss_fn)(tv, ntv, mv)
-            return _row([grads[i] for i in positions], columns, [tv[i] for i in positions], stats)
+            return _row([grads[i] for i in positions], [tv[i] for i in positions], stats)
 
         def run() -> np.ndarray:
+            # Mid-epoch the live values sit in the trainer's state (the variables are purged).
             state = getattr(model, "_jax_state", None)
             if state and state.get("trainable_variables") is not None:
-                tv, ntv = state["trainable_variables"], state["non_trainable_variables"]
+                tv, ntv = list(state["trainable_variables"]), list(state["non_trainable_variables"])
+                mv = list(state["metrics_variables"])
             else:
                 tv = [v.value for v in model.trainable_variables]
                 ntv = [v.value for v in model.non_trainable_variables]
-            mv = [v.value for v in model.metrics_variables]
+                mv = [v.value for v in model.metrics_variables]
             return np.asarray(probe_jax(tv, ntv, mv), np.float32)
 
         return run

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +105,13 @@ def _compile(model: keras.Model, learning_rate: float, compile_kwargs: dict) -> 
     from kerasdl.training import compile_for
 
     compile_for(model, learning_rate=learning_rate, **compile_kwargs)
+
+
+def _load(model: keras.Model, path: str) -> None:
+    with warnings.catch_warnings():
+        # The file also holds the optimizer of the phase that saved it; only the weights matter here.
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        model.load_weights(path)
 
 
 def _fit(model, train, validation, batch_size, epochs, initial_epoch, callbacks, verbose):
@@ -225,7 +233,7 @@ def fine_tune(
             model.save_weights(os.path.join(folder, "head.weights.h5"))
         _save_state(state_path, state)
     elif folder is not None:
-        model.load_weights(os.path.join(folder, "head.weights.h5"))
+        _load(model, os.path.join(folder, "head.weights.h5"))
 
     # Phase 2: unfreeze the top, BatchNormalization stays frozen, much lower learning rate.
     unfrozen: list[str] = []
@@ -240,7 +248,7 @@ def fine_tune(
             total = head_epochs + fine_tune_epochs
             _fit(model, train, validation, batch_size, total, head_epochs, extra + backup("fine_tune"), verbose)
         elif folder is not None:
-            model.load_weights(os.path.join(folder, "final.weights.h5"))
+            _load(model, os.path.join(folder, "final.weights.h5"))
     state["phase"] = "done"
     state["trainable_params"] = trainable
     if folder is not None:

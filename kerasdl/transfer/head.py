@@ -1,10 +1,15 @@
 """A new classification head on a frozen backbone, and freezing/unfreezing by layer.
 
-The backbone is called with `training=False`. That pins its BatchNormalization
-layers to inference mode (their moving mean and variance are used and never
-updated) for good, even after the backbone is unfrozen for fine-tuning: fresh
-batch statistics from a small target dataset would otherwise overwrite the
-statistics the pre-trained weights rely on (keras-team/keras#9214, #20285).
+BatchNormalization layers of the backbone must keep using (and never update)
+their moving mean and variance: batch statistics of a small target dataset
+would overwrite the statistics the pre-trained weights rely on
+(keras-team/keras#9214). The backbone is called with `training=False`, as the
+Keras transfer-learning guide does, which covers direct calls such as
+`model(x)`. But in Keras 3, `fit()` passes `training=True` down into nested
+models and that overrides the recorded `training=False`
+(keras-team/keras#20285, measured in tests/test_transfer.py): a
+BatchNormalization layer stays in inference mode during `fit()` only while its
+`trainable` is False. So `unfreeze` never unfreezes BatchNormalization layers.
 
 Example:
     >>> from kerasdl.transfer import backbone, build_transfer_model, parameter_counts
@@ -64,7 +69,8 @@ def build_transfer_model(
 ) -> keras.Model:
     """Put a new classification head on a (frozen) pre-trained backbone.
 
-    Layers: the input, the backbone (called with `training=False`), "pool"
+    Layers: the input, the backbone (called with `training=False`; see the
+    module notes on BatchNormalization), "pool"
     (skipped when the backbone already returns vectors), optional "dense",
     "dropout" and "output" (softmax over `num_classes`, or one sigmoid unit
     when `num_classes == 1`).
@@ -86,7 +92,7 @@ def build_transfer_model(
     Example:
         >>> from kerasdl.transfer import backbone
         >>> model = build_transfer_model(backbone("kerasdl_glyphs"), 10, verbose=True)
-        trainable parameters: 1,290 of 94,570 (1.36%)
+        trainable parameters: 1,290 of 94,634 (1.36%)
     """
     if not isinstance(backbone, keras.Model):
         raise TypeError(f"backbone must be a keras.Model (see kerasdl.transfer.backbone); "
@@ -99,15 +105,17 @@ def build_transfer_model(
     verbose = check_bool("verbose", verbose)
     if not isinstance(name, str) or not name:
         raise TypeError(f"name must be a non-empty string; got {name!r}.")
-    if len(backbone.outputs) != 1:
-        raise ValueError(f"backbone must have one output; {backbone.name!r} has {len(backbone.outputs)}.")
-    rank = len(backbone.output.shape)
+    if len(backbone.inputs) != 1 or len(backbone.outputs) != 1:
+        raise ValueError(f"backbone must have one input and one output; {backbone.name!r} has "
+                         f"{len(backbone.inputs)} and {len(backbone.outputs)}.")
+    image, features = backbone.inputs[0], backbone.outputs[0]
+    rank = len(features.shape)
     if rank not in (2, 4):
         raise ValueError(f"backbone output must be feature maps (batch, h, w, c) or vectors (batch, c); "
-                         f"{backbone.name!r} returns shape {tuple(backbone.output.shape)}.")
+                         f"{backbone.name!r} returns shape {tuple(features.shape)}.")
 
     backbone.trainable = not freeze
-    inputs = keras.Input(shape=backbone.input.shape[1:], dtype=backbone.input.dtype, name="input")
+    inputs = keras.Input(shape=image.shape[1:], dtype=image.dtype, name="input")
     x = backbone(inputs, training=False)
     if rank == 4:
         pool = {"avg": keras.layers.GlobalAveragePooling2D, "max": keras.layers.GlobalMaxPooling2D,
@@ -166,6 +174,9 @@ def _is_batch_norm(layer: keras.layers.Layer) -> bool:
 
 def unfreeze(model: keras.Model, layers: Any = "all") -> list[str]:
     """Unfreeze the top of the backbone for fine-tuning; BatchNormalization stays frozen.
+
+    Frozen BatchNormalization layers run in inference mode even inside `fit()`
+    (Keras 3), so the pre-trained moving statistics survive fine-tuning.
 
     Args:
         model: A model from `build_transfer_model` (or a backbone itself).

@@ -1,0 +1,155 @@
+"""What does recording gradients cost? Side-by-side timings in one run.
+
+Variants, interleaved (each repeat runs every variant once, in a rotated
+order, so drifting machine load hits all of them alike):
+
+* plain:        `fit` with no recorder;
+* grad_every1:  `GradientRecorder(every=1)` (L2 norms of the applied gradients);
+* grad_every10: `GradientRecorder(every=10)`;
+* probe:        `GradientRecorder(mode="probe", every=N)` (a GradientTape on a fixed batch);
+* tensorboard:  `keras.callbacks.TensorBoard(histogram_freq=1)` (weight histograms per epoch);
+* grad_all:     (with --all-stats) every statistic: l2, max_abs, mean, std, weight_l2.
+
+Models: a 10 x 256 ReLU MLP and a small CNN (kerasdl builders), on random
+data. Each fit runs several epochs; the first (tracing) is dropped and the
+median epoch time is kept, as wall-clock and as process CPU time (the
+latter is steadier on a shared machine). Ratios are to `plain`.
+
+Usage:
+    python benchmarks/recorders.py            # full run (minutes)
+    python benchmarks/recorders.py --quick    # a smoke run (about a minute)
+    python benchmarks/recorders.py --jit      # the same with XLA-compiled train steps
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from kerasdl.models import cnn, deep_mlp  # noqa: E402
+from kerasdl.recorders import GradientRecorder  # noqa: E402
+
+VARIANTS = ("plain", "grad_every1", "grad_every10", "probe", "tensorboard")
+
+
+class _EpochClock(keras.callbacks.Callback):
+    """Wall and CPU time per epoch; one instance first in the list, one last."""
+
+    def __init__(self, role: str, store: dict) -> None:
+        super().__init__()
+        self.role, self.store = role, store
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        if self.role == "start":
+            self.store["t0"] = (time.perf_counter(), time.process_time())
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.role == "stop":
+            wall0, cpu0 = self.store["t0"]
+            self.store["epochs"].append((time.perf_counter() - wall0, time.process_time() - cpu0))
+
+
+def _task(name: str, steps: int, batch: int) -> tuple:
+    rng = np.random.default_rng(0)
+    n = steps * batch
+    if name == "mlp":
+        x = rng.normal(size=(n, 64)).astype("float32")
+        build = lambda: deep_mlp((64,), 10, depth=10, width=256)  # noqa: E731
+    else:
+        x = rng.normal(size=(n, 32, 32, 3)).astype("float32")
+        build = lambda: cnn((32, 32, 3), 10, filters=(16, 32))  # noqa: E731
+    y = rng.integers(0, 10, size=n)
+    return build, x, y
+
+
+def _callbacks(variant: str, probe_every: int, data: tuple, logdir: str) -> list:
+    if variant == "grad_every1":
+        return [GradientRecorder(every=1)]
+    if variant == "grad_every10":
+        return [GradientRecorder(every=10)]
+    if variant == "probe":
+        return [GradientRecorder(mode="probe", data=data, every=probe_every)]
+    if variant == "grad_all":
+        return [GradientRecorder(stats=("l2", "max_abs", "mean", "std", "weight_l2"))]
+    if variant == "tensorboard":
+        return [keras.callbacks.TensorBoard(log_dir=logdir, histogram_freq=1)]
+    return []
+
+
+def run_one(task: str, variant: str, args: argparse.Namespace, logdir: str) -> tuple[float, float]:
+    build, x, y = _task(task, args.steps, args.batch_size)
+    keras.utils.set_random_seed(0)
+    model = build()
+    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy",
+                  jit_compile=True if args.jit else "auto")
+    store: dict = {"epochs": []}
+    probe = (x[: args.batch_size], y[: args.batch_size])
+    cbs = [_EpochClock("start", store), *_callbacks(variant, args.probe_every, probe, logdir),
+           _EpochClock("stop", store)]
+    model.fit(x, y, batch_size=args.batch_size, epochs=args.epochs, verbose=0, callbacks=cbs)
+    kept = store["epochs"][1:]  # the first epoch includes tracing
+    return statistics.median(w for w, _ in kept), statistics.median(c for _, c in kept)
+
+
+def _tensorboard_available() -> bool:
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny run to check the script works")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--steps", type=int, default=100, help="steps per epoch")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--probe-every", type=int, default=1)
+    parser.add_argument("--tasks", default="mlp,cnn")
+    parser.add_argument("--jit", action="store_true", help="compile train steps with XLA (jit_compile=True)")
+    parser.add_argument("--all-stats", action="store_true", help="add a variant recording every statistic")
+    args = parser.parse_args()
+    if args.quick:
+        args.repeats, args.epochs, args.steps = 1, 2, 10
+    tasks = [t for t in args.tasks.split(",") if t]
+    print(f"keras {keras.__version__}, backend {keras.backend.backend()}, repeats={args.repeats}, "
+          f"epochs={args.epochs} (first dropped), steps/epoch={args.steps}, batch={args.batch_size}, "
+          f"probe every {args.probe_every} step(s), jit_compile={'True' if args.jit else 'auto'}")
+    variants = VARIANTS + (("grad_all",) if args.all_stats else ())
+    if not _tensorboard_available():
+        variants = tuple(v for v in variants if v != "tensorboard")
+        print("tensorboard is not installed: the TensorBoard(histogram_freq=1) variant is skipped")
+    logdir = tempfile.mkdtemp(prefix="kerasdl_bench_tb_")
+    results = {(t, v): [] for t in tasks for v in variants}
+    try:
+        for rep in range(args.repeats):
+            for task in tasks:
+                order = variants[rep % len(variants):] + variants[:rep % len(variants)]
+                for variant in order:
+                    results[(task, variant)].append(run_one(task, variant, args, logdir))
+    finally:
+        shutil.rmtree(logdir, ignore_errors=True)
+    for task in tasks:
+        base_wall = statistics.median(w for w, _ in results[(task, "plain")])
+        base_cpu = statistics.median(c for _, c in results[(task, "plain")])
+        print(f"\n{task}: median epoch time ({args.steps} steps), ratio to plain fit")
+        print(f"  {'variant':<13} {'wall s':>8} {'ratio':>6} {'cpu s':>8} {'ratio':>6}")
+        for variant in variants:
+            wall = statistics.median(w for w, _ in results[(task, variant)])
+            cpu = statistics.median(c for _, c in results[(task, variant)])
+            print(f"  {variant:<13} {wall:8.3f} {wall / base_wall:6.3f} {cpu:8.3f} {cpu / base_cpu:6.3f}")
+
+
+if __name__ == "__main__":
+    main()

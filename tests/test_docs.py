@@ -1,0 +1,150 @@
+"""The documentation site builds with --strict from executed tutorials.
+
+One smoke-mode build (``KERASDL_SMOKE=1``) into a temporary folder is shared
+by the checks: every tutorial page carries its executed output, an embedded
+PNG figure and a notebook download; the API pages are generated; the About
+page reports the build; nothing is loaded from the internet. The build uses
+the smoke cache in ``.cache/``, keyed by the tutorial, the library sources and
+the package versions (a hit is output of exactly this code), which the
+browser check then reuses. A second, tiny build without cache shows that a
+tutorial raising an exception fails the build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
+API_MODULES = ("models", "datasets", "training", "plots", "recorders", "transfer", "device")
+BUILD_TIMEOUT_S = 1500
+
+pytest.importorskip("mkdocs_jupyter", reason="docs extra not installed (pip install -e '.[docs]')")
+pytest.importorskip("mkdocstrings_handlers.python", reason="docs extra not installed")
+pytest.importorskip("material", reason="docs extra not installed")
+
+pytestmark = pytest.mark.slow
+
+
+def _build(config: Path, site: Path, cwd: Path, cache: bool = True) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "KERASDL_SMOKE": "1",
+        "KERASDL_DOCS_CACHE": "1" if cache else "0",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "NO_MKDOCS_2_WARNING": "1",
+    }
+    env.pop("MPLBACKEND", None)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    site = tmp_path_factory.mktemp("docs") / "site"
+    done = _build(ROOT / "mkdocs.yml", site, ROOT)
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout[-4000:]}\n{done.stderr[-8000:]}"
+    return site
+
+
+def _page(site: Path, stem: str) -> str:
+    return (site / "tutorials" / stem / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+def test_tutorial_page_has_executed_output_and_figure(site: Path, path: Path):
+    page = _page(site, path.stem)
+    outputs = re.findall(
+        r'<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain"[^>]*>\s*<pre>(.*?)</pre>',
+        page,
+        re.DOTALL,
+    )
+    assert any(text.strip() for text in outputs), f"{path.name}: no printed output on its page"
+    figures = re.findall(r'<img[^>]*src="data:image/png;base64,([A-Za-z0-9+/=]{200,})"', page)
+    assert figures, f"{path.name}: no embedded PNG figure on its page"
+    assert "Traceback (most recent call last)" not in page
+
+
+@pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+def test_tutorial_page_offers_its_notebook(site: Path, path: Path):
+    import jupytext
+    import nbformat
+
+    notebook_path = site / "tutorials" / path.stem / f"{path.stem}.ipynb"
+    notebook = nbformat.read(notebook_path, as_version=4)
+    nbformat.validate(notebook)
+    source_cells = [c.source for c in jupytext.read(path).cells if c.cell_type == "code"]
+    assert [c.source for c in notebook.cells if c.cell_type == "code"] == source_cells
+    assert f'href="{path.stem}.ipynb"' in _page(site, path.stem)
+
+
+def test_tutorials_are_in_the_nav_in_course_order(site: Path):
+    home = (site / "index.html").read_text(encoding="utf-8")
+    positions = [home.find(f"tutorials/{p.stem}/") for p in TUTORIALS]
+    assert all(pos >= 0 for pos in positions) and positions == sorted(positions)
+
+
+@pytest.mark.parametrize("module", API_MODULES)
+def test_api_page_is_generated_from_docstrings(site: Path, module: str):
+    page = (site / "api" / module / "index.html").read_text(encoding="utf-8")
+    assert "doc-object" in page, f"kerasdl.{module}: no documented objects on its API page"
+
+
+def test_search_index_finds_builders(site: Path):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
+    for name in ("deep_mlp", "shallow_mlp", "compile_for", "plot_history"):
+        assert name in text, f"{name} is not in the search index"
+
+
+def test_about_page_reports_how_the_numbers_were_made(site: Path):
+    about = (site / "about" / "index.html").read_text(encoding="utf-8")
+    assert "<!-- kerasdl:build-info -->" not in about
+    assert re.search(r"<strong>Mode:</strong>\s*smoke", about)
+    assert f"<td>{metadata.version('tensorflow')}</td>" in about
+    assert "Device:" in about
+    for path in TUTORIALS:
+        assert f"<code>{path.name}</code>" in about, f"{path.name} missing from the About run table"
+
+
+def test_nothing_is_loaded_from_the_internet(site: Path):
+    external = re.compile(
+        r"<(?:script|img|iframe)\b[^>]*\bsrc=[\"']https?://|<link\b[^>]*\bhref=[\"']https?://|"
+        r"@import\s+url\([\"']?https?://|fonts\.googleapis",
+        re.IGNORECASE,
+    )
+    offenders = [
+        str(path.relative_to(site))
+        for path in site.rglob("*")
+        if path.suffix in {".html", ".css"} and external.search(path.read_text(encoding="utf-8", errors="ignore"))
+    ]
+    assert not offenders, f"pages that load resources from the internet: {offenders[:5]}"
+
+
+def test_a_broken_tutorial_fails_the_build(tmp_path: Path):
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    (tmp_path / "kerasdl").symlink_to(ROOT / "kerasdl")  # for the API pages
+    (tmp_path / "tutorials").mkdir()
+    (tmp_path / "tutorials" / "01_broken.py").write_text(
+        '# %% [markdown]\n# # Broken\n\n# %%\nraise ValueError("this tutorial is broken on purpose")\n',
+        encoding="utf-8",
+    )
+    done = _build(tmp_path / "mkdocs.yml", tmp_path / "site", tmp_path, cache=False)
+    assert done.returncode != 0
+    assert "broken on purpose" in done.stdout + done.stderr

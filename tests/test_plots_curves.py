@@ -1,0 +1,62 @@
+"""Tests for learning curves over training-set size (kerasdl.plots.curves)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from kerasdl.plots import plot_learning_curve, summarize_runs  # noqa: E402
+
+pytestmark = pytest.mark.backend_neutral
+
+
+def test_summarize_runs_mean_and_std_per_size():
+    mean, std = summarize_runs([[0.5, 0.7, 0.6], [0.9, 0.9, 0.9]])
+    np.testing.assert_allclose(mean, [0.6, 0.9])
+    np.testing.assert_allclose(std, [np.std([0.5, 0.7, 0.6]), 0.0])
+
+
+def test_summarize_runs_accepts_a_single_run():
+    mean, std = summarize_runs([0.2, 0.4])
+    np.testing.assert_allclose(mean, [0.2, 0.4])
+    np.testing.assert_allclose(std, [0.0, 0.0])
+
+
+def test_one_line_and_band_per_model_with_the_means_plotted():
+    sizes = [10, 100, 1000]
+    scores = {"mlp": [[0.6, 0.8], [0.8, 0.9], [0.95, 0.97]], "forest": [0.7, 0.85, 0.9]}
+    fig = plot_learning_curve(sizes, scores, title="digits")
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["mlp", "forest"]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [0.7, 0.85, 0.96])
+    np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), sizes)
+    assert len(ax.collections) == 2  # one std band per model
+    assert ax.get_xscale() == "log"
+    assert ax.get_title() == "digits"
+
+
+def test_draws_into_a_given_axes():
+    fig, axes = plt.subplots(1, 2)
+    returned = plot_learning_curve(np.array([5, 10]), {"a": [0.1, 0.2]}, ax=axes[1], log_x=False)
+    assert returned is fig
+    assert len(axes[1].get_lines()) == 1 and not axes[0].get_lines()
+    assert axes[1].get_xscale() == "linear"
+
+
+@pytest.mark.parametrize(
+    ("sizes", "scores", "error", "match"),
+    [
+        ([], {"a": []}, TypeError, "sizes"),
+        ([10, 0], {"a": [0.1, 0.2]}, ValueError, r"sizes\[1\]"),
+        ([10, 20], {}, TypeError, "scores"),
+        ([10, 20], {"a": [0.1, 0.2, 0.3]}, ValueError, r"scores\['a'\] has 3 rows"),
+    ],
+)
+def test_bad_arguments_name_the_parameter(sizes, scores, error, match):
+    with pytest.raises(error, match=match):
+        plot_learning_curve(sizes, scores)
