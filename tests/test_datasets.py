@@ -57,6 +57,14 @@ def test_scaling_digits_and_standardised_tabular():
     np.testing.assert_allclose(x.std(axis=0), 1.0, atol=1e-4)
 
 
+@pytest.mark.parametrize("name, count", [("breast_cancer", 30), ("wine", 13)])
+def test_tabular_datasets_name_their_columns(name, count):
+    data = datasets.load(name)
+    names = data.extras["feature_names"]
+    assert len(names) == count == data.input_shape[0]
+    assert data.subset(20).extras["feature_names"] == names
+
+
 def test_seed_controls_split_and_generation():
     a, b, c = datasets.load("spirals", seed=1), datasets.load("spirals", seed=1), datasets.load("spirals", seed=2)
     np.testing.assert_array_equal(a.x_train, b.x_train)

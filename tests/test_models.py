@@ -21,14 +21,21 @@ def _roundtrip(model: keras.Model, x: np.ndarray, tmp_path) -> None:
 
 
 def _loss_drops(model: keras.Model, x: np.ndarray, y: np.ndarray, epochs: int = 5) -> None:
+    # The training loss of the first and last epoch: both are measured in training mode, so
+    # BatchNorm's slow moving statistics and dropout cannot hide that the weights learned.
     compile_for(model, learning_rate=1e-2)
-    before = model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
-    model.fit(x, y, epochs=epochs, batch_size=len(x), verbose=0)
-    after = model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
-    assert after < before
+    losses = model.fit(x, y, epochs=epochs, batch_size=len(x), verbose=0).history["loss"]
+    assert losses[-1] < losses[0], losses
 
 
 RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rng():
+    # Every test draws the same data whichever tests ran before it (-k, -x, other backends).
+    global RNG
+    RNG = np.random.default_rng(0)
 
 
 @pytest.mark.parametrize("d,h,o", [(64, 32, 10), (30, 8, 1), (2, 1, 3)])
@@ -77,7 +84,7 @@ def test_mlps_learn_and_roundtrip(kwargs, tmp_path):
     x = RNG.normal(size=(64, 5)).astype("float32")
     y = (x[:, 0] > 0).astype("int32")
     for model in (models.shallow_mlp((5,), 2), models.deep_mlp((5,), 2, depth=3, width=16, **kwargs)):
-        _loss_drops(model, x, y)
+        _loss_drops(model, x, y, epochs=15)  # residual + dropout is noisy over the first few steps
         _roundtrip(model, x, tmp_path)
 
 
@@ -125,7 +132,7 @@ def test_rnn_tokens_bidirectional(tmp_path):
 
 def test_transformer_learns_and_roundtrips(tmp_path):
     x = RNG.integers(0, 20, (32, 12)).astype("int32")
-    y = RNG.integers(0, 2, 32).astype("int32")
+    y = (x[:, 0] < 10).astype("int32")  # learnable from the first token
     model = models.transformer_classifier(20, 12, 1, embed_dim=16, num_heads=2, num_blocks=2, dropout=0.0)
     assert [layer.name for layer in model.layers][1:4] == ["embedding", "encoder_1", "encoder_2"]
     _loss_drops(model, x, y, epochs=10)

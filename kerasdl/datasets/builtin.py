@@ -54,7 +54,8 @@ def breast_cancer(seed: int = 0, test_size: float = 0.25) -> Dataset:
     """Wisconsin diagnostic breast cancer: 569 tumours, 30 numeric features, binary label.
 
     Features are standardised with the training split's mean and std.
-    Label 1 is benign, 0 malignant (scikit-learn's coding).
+    Label 1 is benign, 0 malignant (scikit-learn's coding). The column names
+    are in `extras["feature_names"]`.
 
     Example:
         >>> breast_cancer().task
@@ -69,11 +70,15 @@ def breast_cancer(seed: int = 0, test_size: float = 0.25) -> Dataset:
         "breast_cancer", x_train, y_train, x_test, y_test, "binary", 1, [str(n) for n in bunch.target_names],
         "Breast cancer Wisconsin (diagnostic), bundled with scikit-learn: 30 standardised features; "
         "label 1 = benign, 0 = malignant.",
+        extras={"feature_names": [str(n) for n in bunch.feature_names]},
     )
 
 
 def wine(seed: int = 0, test_size: float = 0.25) -> Dataset:
     """UCI wine recognition: 178 wines, 13 chemical measurements, 3 cultivars.
+
+    Features are standardised with the training split's mean and std; their
+    names are in `extras["feature_names"]`.
 
     Example:
         >>> wine().num_outputs
@@ -87,4 +92,5 @@ def wine(seed: int = 0, test_size: float = 0.25) -> Dataset:
     return Dataset(
         "wine", x_train, y_train, x_test, y_test, "multiclass", 3, [str(n) for n in bunch.target_names],
         "Wine recognition (UCI, bundled with scikit-learn): 13 standardised chemical measurements, 3 cultivars.",
+        extras={"feature_names": [str(n) for n in bunch.feature_names]},
     )

@@ -92,12 +92,16 @@ def dense_block(
 def output_head(x: Any, num_outputs: int, task: str, name: str = "output") -> Any:
     """Add the task's output layer: softmax, one sigmoid unit, or linear.
 
+    The layer computes in float32 even under a mixed-precision policy, so the
+    softmax/sigmoid and the loss stay numerically stable (the layout the Keras
+    mixed-precision guide recommends).
+
     Example:
         >>> import keras
         >>> output_head(keras.Input((3,)), 1, "binary").shape
         (None, 1)
     """
-    return keras.layers.Dense(num_outputs, activation=HEAD_ACTIVATIONS[task], name=name)(x)
+    return keras.layers.Dense(num_outputs, activation=HEAD_ACTIVATIONS[task], name=name, dtype="float32")(x)
 
 
 def flat_input(input_shape: tuple) -> tuple[Any, Any]:

@@ -49,6 +49,7 @@ def plot_history(
         ['loss', 'accuracy']
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     if hasattr(histories, "history") or (
         isinstance(histories, Mapping) and histories and all(
@@ -85,6 +86,7 @@ def plot_history(
                 ax.plot(range(1, len(values) + 1), values, color=colour, linestyle="--", label=f"{label}validation")
         ax.set_title(metric)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if metric == "loss" and log_loss:
             ax.set_yscale("log")
         ax.grid(alpha=0.3)
