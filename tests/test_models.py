@@ -88,6 +88,21 @@ def test_mlps_learn_and_roundtrip(kwargs, tmp_path):
         _roundtrip(model, x, tmp_path)
 
 
+@pytest.mark.parametrize("seed", [None, 3])
+def test_initializer_object_gives_each_layer_its_own_weights(seed):
+    # One Keras 3 initializer object repeats its values; each block must get its own draw.
+    def kernels():
+        keras.utils.set_random_seed(0)
+        init = keras.initializers.RandomNormal(stddev=1.0, seed=seed)
+        model = models.deep_mlp((16,), 2, depth=3, width=16, kernel_initializer=init)
+        return [keras.ops.convert_to_numpy(model.get_layer(f"hidden_{i}").kernel) for i in (2, 3)]
+
+    first, again = kernels(), kernels()
+    assert not np.array_equal(first[0], first[1])
+    np.testing.assert_array_equal(first[0], again[0])  # still reproducible
+    assert 0.8 < first[0].std() < 1.2
+
+
 def test_regression_and_binary_heads():
     assert models.deep_mlp((3,), 1, task="regression").get_layer("output").activation.__name__ == "linear"
     assert models.deep_mlp((3,), 1).get_layer("output").activation.__name__ == "sigmoid"

@@ -43,6 +43,37 @@ def auto_initializer(activation: Any, kernel_initializer: Any) -> Any:
     return "he_normal" if name.lower() in RELU_FAMILY else "glorot_uniform"
 
 
+def layer_initializer(kernel_initializer: Any, index: int) -> Any:
+    """Give block `index` its own copy of an initializer object.
+
+    A Keras 3 initializer object holds a fixed seed (its own `seed=` or one
+    drawn when it was made), so one object shared by several layers gives
+    every layer of the same shape *identical* starting weights. Names such
+    as "he_normal" are resolved per layer by Keras and are returned as they
+    are. An integer seed becomes `seed + index`, so a seeded model is still
+    reproducible; an unseeded object gets a fresh seed per layer (drawn from
+    Keras' global seed, so `keras.utils.set_random_seed` still fixes it); a
+    `keras.random.SeedGenerator` seed already differs per call and is kept.
+
+    Example:
+        >>> import keras
+        >>> init = keras.initializers.RandomNormal(stddev=0.1, seed=7)
+        >>> layer_initializer(init, 2).seed
+        9
+    """
+    if not isinstance(kernel_initializer, keras.initializers.Initializer):
+        return kernel_initializer
+    config = kernel_initializer.get_config()
+    seed = config.get("seed")
+    if "seed" not in config or not (seed is None or isinstance(seed, int)):
+        return kernel_initializer
+    config["seed"] = None if seed is None else seed + index
+    try:
+        return type(kernel_initializer).from_config(config)
+    except (TypeError, ValueError):  # a user class whose config does not round-trip
+        return kernel_initializer
+
+
 def dense_block(
     x: Any,
     units: int,
@@ -63,7 +94,8 @@ def dense_block(
         units: Width of the Dense layer.
         index: Block number used in the layer names (1-based).
         activation: Activation name or callable.
-        kernel_initializer: Initializer name or object (already resolved).
+        kernel_initializer: Initializer name or object (already resolved); an
+            object is copied for this block (see `layer_initializer`).
         batch_norm: Insert BatchNormalization between Dense and activation.
         dropout: Dropout rate after the activation (0 disables it).
 
@@ -76,6 +108,7 @@ def dense_block(
         >>> dense_block(x, 4, index=1, activation="tanh", kernel_initializer="glorot_uniform").shape
         (None, 4)
     """
+    kernel_initializer = layer_initializer(kernel_initializer, index)
     if batch_norm:
         x = keras.layers.Dense(units, use_bias=False, kernel_initializer=kernel_initializer, name=f"hidden_{index}")(x)
         x = keras.layers.BatchNormalization(name=f"bn_{index}")(x)
