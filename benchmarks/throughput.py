@@ -16,8 +16,11 @@ with the device, versions, backend and date. Runs on every Keras backend:
     python benchmarks/throughput.py --quick
     KERAS_BACKEND=jax python benchmarks/throughput.py
 
+The measuring itself (`matmul_gflops`, `fit_throughput`) lives in
+`kerasdl.device.throughput`, so the tutorials measure with the same code.
+
 Example:
-    >>> from benchmarks.throughput import matmul_gflops  # doctest: +SKIP
+    >>> from kerasdl.device import matmul_gflops  # doctest: +SKIP
     >>> matmul_gflops(256, "float32", min_seconds=0.1)["gflops"] > 0  # doctest: +SKIP
     True
 """
@@ -30,7 +33,6 @@ import datetime as dt
 import json
 import os
 import re
-import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from kerasdl import device, models, training  # noqa: E402
+from kerasdl.device.throughput import fit_throughput, matmul_gflops  # noqa: E402
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 FULL = {"sizes": (512, 1024, 2048, 4096), "dtypes": ("float32", "float16", "bfloat16"), "min_seconds": 1.0,
@@ -50,43 +53,6 @@ FULL = {"sizes": (512, 1024, 2048, 4096), "dtypes": ("float32", "float16", "bflo
 QUICK = {"sizes": (256, 512), "dtypes": ("float32", "float16", "bfloat16"), "min_seconds": 0.2, "repeats": 2,
          "steps": 8, "batch_size": 64, "image": (32, 32, 3), "mlp_in": 784, "mlp_width": 256, "mlp_depth": 4,
          "filters": (16, 32)}
-
-
-def _sync(x: Any) -> float:
-    # Summing on the device and fetching one number waits for every queued
-    # kernel (they share a stream) without timing a large copy to the host.
-    return float(keras.ops.convert_to_numpy(keras.ops.sum(keras.ops.cast(x, "float32"))))
-
-
-def matmul_gflops(n: int, dtype: str, min_seconds: float = 1.0, repeats: int = 3) -> dict[str, Any]:
-    """Time `keras.ops.matmul` of two `n x n` matrices in `dtype`; 2 n^3 FLOPs each.
-
-    The batch of `reps` products is sized to last `min_seconds`, then timed
-    `repeats` times; the fastest counts (other programs only ever slow a
-    run down).
-
-    Example:
-        >>> matmul_gflops(128, "float32", min_seconds=0.05)["size"]  # doctest: +SKIP
-        128
-    """
-    a = keras.ops.cast(keras.random.normal((n, n), seed=1), dtype)
-    b = keras.ops.cast(keras.random.normal((n, n), seed=2), dtype)
-    _sync(keras.ops.matmul(a, b))  # warm-up: kernel selection, op compilation
-
-    def timed(reps: int) -> float:
-        start = time.perf_counter()
-        for _ in range(reps):
-            c = keras.ops.matmul(a, b)
-        _sync(c)
-        return time.perf_counter() - start
-
-    reps, elapsed = 1, timed(1)
-    while elapsed < min_seconds and reps < 4096:
-        reps = max(reps * 2, int(reps * min_seconds / max(elapsed, 1e-6) * 1.2))
-        elapsed = timed(reps)
-    elapsed = min([elapsed] + [timed(reps) for _ in range(repeats - 1)])
-    return {"size": n, "dtype": dtype, "reps": reps, "seconds": elapsed,
-            "gflops": 2.0 * n**3 * reps / elapsed / 1e9}
 
 
 def _mixed_policy(info: dict[str, Any]) -> str:
@@ -124,16 +90,9 @@ def train_throughput(family: str, jit: bool, policy: str, cfg: dict[str, Any]) -
             training.compile_for(model, jit_compile=jit)
     row = {"model": family, "params": models.count_params(model), "jit_compile": bool(model.jit_compile),
            "policy": policy, "batch_size": batch, "steps": steps}
-    start = time.perf_counter()
-    model.fit(x[: 2 * batch], y[: 2 * batch], batch_size=batch, epochs=1, shuffle=False, verbose=0)
-    row["warmup_seconds"] = time.perf_counter() - start
-    times = []
-    for _ in range(cfg["repeats"]):
-        start = time.perf_counter()
-        model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
-        times.append(time.perf_counter() - start)
-    row["seconds"] = min(times)
-    row["examples_per_s"] = len(x) / row["seconds"]
+    timing = fit_throughput(model, x, y, batch_size=batch, repeats=cfg["repeats"])
+    row.update(warmup_seconds=timing["warmup_seconds"], seconds=timing["seconds"],
+               examples_per_s=timing["examples_per_s"])
     return row
 
 

@@ -7,10 +7,12 @@ Keras run on here (`describe`), may it compute in 16-bit floats
 (`jit_compile_default`), and how to spread training over several GPUs or
 machines (`strategy`).
 
-The code lives in `hardware`, `precision` and `distribute`; this package
+The code lives in `hardware`, `precision`, `distribute` and `throughput`; this package
 re-exports it. `describe` works on every Keras backend and never imports
 TensorFlow unless TensorFlow is the backend. `strategy` drives
-`tf.distribute`, so it needs the TensorFlow backend.
+`tf.distribute`, so it needs the TensorFlow backend. `matmul_gflops` and
+`fit_throughput` (in `throughput`) measure how fast this machine computes;
+`load_recordings` reads back what `benchmarks/throughput.py` saved.
 
 Example:
     >>> from kerasdl import device
@@ -37,15 +39,20 @@ from kerasdl.device.precision import (
     recommended_policy,
     reset_mixed_precision,
 )
+from kerasdl.device.throughput import fit_throughput, is_accelerated, load_recordings, matmul_gflops
 
 __all__ = [
     "POLICIES",
     "MixedPrecisionUnsupportedError",
     "describe",
     "enable_mixed_precision",
+    "fit_throughput",
     "format_description",
     "hardware",
+    "is_accelerated",
     "jit_compile_default",
+    "load_recordings",
+    "matmul_gflops",
     "mixed_precision",
     "recommended_policy",
     "reset_mixed_precision",

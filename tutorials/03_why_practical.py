@@ -1,0 +1,351 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Why deep learning became practical: data, compute, algorithms
+#
+# **Author:** kerasdl
+#
+# The course says deep learning existed as a theory since the 1980s but became practical
+# only after 2012, thanks to three factors: **big data**, **GPU computing** and
+# **algorithmic improvements**. History cannot be re-run, but each factor leaves a trace we
+# can measure on a small scale. In this tutorial you will:
+#
+# - draw the course's timeline;
+# - train the same convolutional network on more and more handwritten digits and watch
+#   test accuracy grow with the amount of data;
+# - measure how fast the machine that built this page multiplies matrices and trains a
+#   network, and see what is (and is not) known about a GPU here;
+# - time three of the course's "better algorithms" (ReLU, Adam, He initialization with
+#   batch normalization) as *epochs needed to reach a target accuracy*.
+
+# %%
+import time
+from pathlib import Path
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+import kerasdl
+from kerasdl import datasets, device, models, plots, training
+
+SMOKE = kerasdl.smoke_mode()
+keras.utils.set_random_seed(0)
+
+info = device.describe()
+print("This page was built on:")
+print(device.format_description(info))
+
+# %% [markdown]
+# ## The timeline
+#
+# The dates below are the ones the course gives. The shaded band is the period the course
+# calls practical deep learning, when the three factors came together.
+
+# %%
+TIMELINE = [(1958, "First perceptron"), (1986, "Backpropagation introduced"),
+            (2012, "AlexNet wins ImageNet:\ndeep learning revolution begins"),
+            (2017, "Transformers introduced\n(foundation of ChatGPT)"), (2020, "large language\nmodels dominate AI")]
+fig, ax = plt.subplots(figsize=(9, 2.8))
+ax.axhline(0, color="grey", linewidth=1)
+for i, (year, event) in enumerate(TIMELINE):
+    height = 1 if i % 2 == 0 else -1
+    align = {2012: "right", 2020: "left"}.get(year, "center")  # keep the crowded labels apart
+    ax.plot([year, year], [0, 0.8 * height], color="tab:blue", linewidth=1)
+    ax.plot(year, 0, "o", color="tab:red" if year == 2012 else "tab:blue")
+    ax.annotate(f"{year}{'+' if year == 2020 else ''}\n{event}", (year, 0.85 * height), ha=align,
+                va="bottom" if height > 0 else "top", fontsize=8)
+ax.axvspan(2012, 2026, color="tab:orange", alpha=0.12, label="data + GPUs + better algorithms")
+ax.set(ylim=(-2.2, 2.2), xlim=(1950, 2040), yticks=[])
+ax.spines[["left", "right", "top"]].set_visible(False)
+ax.legend(loc="lower left", fontsize=8, frameon=False)
+ax.set_title("The course's timeline of deep learning")
+plt.show()
+
+# %% [markdown]
+# ## Factor 1: data
+#
+# The course: "deep networks need large data to learn well", and deep learning's accuracy
+# "keeps improving" with more data. ImageNet had 14 million labelled images; we have the
+# 1,797 8x8 digits bundled with scikit-learn, so we can only watch the *start* of such a
+# curve. We train `kerasdl.models.cnn` on stratified subsets of the training split, from a
+# few dozen images to all of them, and test on the same held-out images each time.
+#
+# So that a run on 50 images is not simply a run with fewer gradient steps, a small subset
+# is cycled through until an epoch has as many rows as the whole training split: every run
+# gets the same number of updates, and only the number of *distinct* examples changes. Each
+# size is repeated with several seeds (a different train/test split, subset and
+# initialization).
+
+# %%
+SIZES = [50, 200] if SMOKE else [50, 100, 200, 400, 800, None]  # None: the whole training split
+SEEDS = [0] if SMOKE else [0, 1, 2]
+CNN_EPOCHS = 2 if SMOKE else 20
+
+
+def cnn_accuracy(n_train, seed):
+    data = datasets.load("digits", seed=seed)
+    rows = 256 if SMOKE else len(data.x_train)  # rows per epoch: the same for every size
+    if n_train is not None:
+        data = data.subset(n_train, seed=seed)
+    repeat = np.arange(rows) % len(data.x_train)  # a small subset is cycled through to fill the epoch
+    keras.utils.set_random_seed(seed)
+    model = training.compile_for(models.cnn(data.input_shape, data.num_outputs, filters=(16, 32)))
+    model.fit(data.x_train[repeat], data.y_train[repeat], epochs=CNN_EPOCHS, batch_size=32, verbose=0)
+    return len(data.x_train), model.evaluate(data.x_test, data.y_test, verbose=0, return_dict=True)["accuracy"]
+
+start = time.perf_counter()
+runs = [[cnn_accuracy(n, seed) for seed in SEEDS] for n in SIZES]
+sizes = [row[0][0] for row in runs]
+accuracy = np.array([[acc for _, acc in row] for row in runs])
+mean, std = plots.summarize_runs(accuracy)
+print(f"{len(sizes) * len(SEEDS)} CNN runs in {time.perf_counter() - start:.0f} s")
+print(training.format_table([{"train_images": n, "test_accuracy_mean": m, "test_accuracy_std": s}
+                             for n, m, s in zip(sizes, mean, std)]))
+plots.plot_learning_curve(sizes, {"cnn (digits 8x8)": accuracy}, title="More data, better CNN")
+plt.show()
+
+# %% [markdown]
+# Is the curve still rising at the right-hand end, or has it flattened? Compare each step's
+# gain with the seed-to-seed spread.
+
+# %%
+for (n0, m0, s0), (n1, m1, s1) in zip(zip(sizes, mean, std), zip(sizes[1:], mean[1:], std[1:])):
+    gain, noise = m1 - m0, max(s0, s1)
+    note = (f"{'within' if abs(gain) <= noise else 'beyond'} the seed spread of {100 * noise:.1f}"
+            if len(SEEDS) > 1 else "one seed: no spread to compare")
+    print(f"{n0:>5} -> {n1:>5} images: test accuracy {100 * gain:+.1f} points ({note})")
+if len(SEEDS) > 1:
+    print("The last step of data still helped beyond the noise." if mean[-1] - mean[-2] > max(std[-2:]) else
+          "The last step of data did not help beyond the noise: on this small task the curve is flattening.")
+if SMOKE:
+    print("(Smoke run: few sizes, one seed and two epochs, so these numbers say nothing about the claim.)")
+
+# %% [markdown]
+# Read a flattening curve with care: the course speaks of millions of examples, while here
+# a small network meets a small task. Once it is near the best it can do on 8x8 digits,
+# more of the same data has little left to teach it; a larger model might keep using more
+# data for longer (exercise 1).
+
+# %% [markdown]
+# ## Factor 2: compute
+#
+# Training a network is mostly matrix multiplication: every Dense layer multiplies a batch
+# of activations by a weight matrix, and convolutions are turned into matrix products too.
+# The course credits GPUs, which "compute millions of matrix operations simultaneously".
+# The same idea already shows on a CPU: let us multiply two 64x64 matrices with three nested
+# Python loops (one multiply-add at a time), then with `keras.ops.matmul`, which hands the
+# whole product to an optimised library that uses every core and vector instruction.
+
+# %%
+n = 32 if SMOKE else 64
+a, b = np.random.default_rng(0).random((2, n, n), dtype=np.float32)
+start = time.perf_counter()
+c = [[sum(a[i, k] * b[k, j] for k in range(n)) for j in range(n)] for i in range(n)]
+loop_seconds = time.perf_counter() - start
+assert np.allclose(c, a @ b, rtol=1e-4)
+loop_gflops = 2 * n**3 / loop_seconds / 1e9
+print(f"Python loops, {n}x{n}: {loop_seconds:.2f} s, {loop_gflops:.4f} GFLOP/s")
+
+MATMUL_SIZES = [64, 128] if SMOKE else [64, 128, 256, 512, 1024]
+MIN_SECONDS = 0.05 if SMOKE else 0.3
+matmul = [device.matmul_gflops(size, "float32", min_seconds=MIN_SECONDS, repeats=2) for size in MATMUL_SIZES]
+print(training.format_table([{k: row[k] for k in ("size", "reps", "seconds", "gflops")} for row in matmul]))
+best = max(matmul, key=lambda row: row["gflops"])
+print(f"keras.ops.matmul peaks at {best['gflops']:.1f} GFLOP/s (size {best['size']}): "
+      f"{best['gflops'] / loop_gflops:,.0f} times the Python loops.")
+growth = matmul[-1]["gflops"] / matmul[0]["gflops"]
+print(f"From size {matmul[0]['size']} to {matmul[-1]['size']} the rate " +
+      (f"grew {growth:.1f} times." if growth > 1 else f"did not grow (x{growth:.2f})."))
+
+# %% [markdown]
+# `device.matmul_gflops` is the measuring function `benchmarks/throughput.py` uses: it
+# counts `2 n^3` floating-point operations per product and keeps the fastest of repeated
+# timings. Small matrices cannot keep all the arithmetic units busy, so the rate should grow
+# with the size (the last line checks); a GPU, with thousands of units, needs even larger
+# products, or larger batches, before it pulls ahead.
+#
+# Now a whole training step: examples per second for the digits CNN of the previous
+# section, measured with `device.fit_throughput` (a warm-up fit first, which pays for
+# turning the training step into a graph, then the fastest of a few timed epochs).
+
+# %%
+digits = datasets.load("digits")
+keras.utils.set_random_seed(0)
+cnn = training.compile_for(models.cnn(digits.input_shape, digits.num_outputs, filters=(16, 32)))
+fit = device.fit_throughput(cnn, digits.x_train, digits.y_train, batch_size=32, repeats=2 if SMOKE else 3)
+print(f"Training the digits CNN on {info['gpus'][0]['name'] if info['gpus'] else info['cpu']['name']}: "
+      f"{fit['examples_per_s']:,.0f} examples/s (batch 32; warm-up {fit['warmup_seconds']:.1f} s)")
+
+# %% [markdown]
+# ### And on a GPU?
+#
+# A GPU number belongs on this page only if it comes from a real GPU run: either the page
+# was built on a GPU (the live numbers above are then GPU numbers), or
+# `python benchmarks/throughput.py` ran on a GPU machine and its JSON recording was
+# committed to `benchmarks/results/`. The next cell looks for both.
+
+# %%
+FOLDERS = [Path(kerasdl.__file__).resolve().parents[1] / "benchmarks" / "results", Path("benchmarks", "results")]
+recordings = device.load_recordings(FOLDERS)
+print(f"Benchmark recordings found: {len(recordings)}")
+for rec in recordings:
+    print(f"  {Path(rec['path']).name}: {rec['device']}, {rec['backend']}, {rec['date']}")
+gpu_recordings = [rec for rec in recordings if device.is_accelerated(rec)]
+live = device.is_accelerated(info)
+if live:
+    print("This page was built on an accelerator: the measurements above are live accelerator numbers.")
+if not gpu_recordings:
+    print(f"No GPU recording is committed{'' if live else ', so this page shows no GPU numbers'}. "
+          "Run `python benchmarks/throughput.py` on a GPU machine to produce one.")
+for rec in gpu_recordings[:1]:
+    gpu = rec["describe"]["gpus"][0]["name"] if rec["describe"]["gpus"] else f"{rec['describe']['tpus']} TPU(s)"
+    print(f"\nRECORDING (not measured while building this page): {gpu}, backend {rec['backend']}, "
+          f"recorded {rec['date']}{', quick mode' if rec.get('quick') else ''}")
+    rows = []
+    for row in rec["matmul"]:
+        if row.get("dtype") == "float32" and "gflops" in row:
+            here = next((m["gflops"] for m in matmul if m["size"] == row["size"]), None)
+            rows.append({"size": row["size"], "recorded_gpu_gflops": row["gflops"], "this_machine_gflops": here,
+                         "ratio": None if here is None else row["gflops"] / here})
+    print(training.format_table(rows, digits=1))
+    print("Recorded training throughput (the benchmark's own models and random inputs, see its config):")
+    print(training.format_table([{k: r.get(k) for k in ("model", "policy", "jit_compile", "examples_per_s")}
+                                 for r in rec.get("train", []) if "examples_per_s" in r], digits=0))
+
+# %% [markdown]
+# The course's own claim, "training that took months on CPUs takes hours on GPUs", means a
+# speed-up of two orders of magnitude or more (a month has 720 hours). Only a GPU
+# measurement, live or recorded, can test it; the `ratio` column above does that, size by
+# size, when a recording exists.
+#
+# ## Factor 3: better algorithms
+#
+# The course lists better activations (ReLU instead of sigmoid), better optimizers (Adam),
+# better initialization (He) and better normalization (batch normalization). We measure
+# each as *epochs until the validation accuracy (on the test split) first reaches a target*
+# on the flattened digits, with a deep network (`deep_mlp`, 6 hidden layers of 64 units). The reference
+# recipe is ReLU + He initialization + Adam; each comparison changes one thing:
+#
+# - **activation**: sigmoid instead of ReLU (with Glorot initialization, the usual choice
+#   for sigmoid: `kernel_initializer="auto"` picks it);
+# - **optimizer**: plain SGD (learning rate 0.01, Keras' default) instead of Adam (0.001);
+# - **initialization and normalization**: small random weights (`"random_normal"`, standard
+#   deviation 0.05), without and with batch norm, against He with batch norm.
+
+# %%
+flat = datasets.load("digits_flat")
+if SMOKE:
+    flat = flat.subset(400)
+TARGET, ALGO_EPOCHS = 0.9, (3 if SMOKE else 40)
+VARIANTS = {  # name: (comparison, builder keyword arguments, optimizer, learning rate)
+    "ReLU + He + Adam": ("reference", {}, "adam", 1e-3),
+    "sigmoid": ("activation", {"activation": "sigmoid"}, "adam", 1e-3),
+    "SGD": ("optimizer", {}, "sgd", 1e-2),
+    "small init": ("init + BN", {"kernel_initializer": "random_normal"}, "adam", 1e-3),
+    "small init + BN": ("init + BN", {"kernel_initializer": "random_normal", "batch_norm": True}, "adam", 1e-3),
+    "He + BN": ("init + BN", {"batch_norm": True}, "adam", 1e-3),
+}
+algo_rows, curves = [], {}
+for name, (group, kwargs, optimizer, lr) in VARIANTS.items():
+    keras.utils.set_random_seed(0)
+    model = models.deep_mlp(flat.input_shape, flat.num_outputs, depth=6, width=64, **kwargs)
+    training.compile_for(model, optimizer=optimizer, learning_rate=lr)
+    start = time.perf_counter()
+    history = model.fit(flat.x_train, flat.y_train, validation_data=flat.validation, epochs=ALGO_EPOCHS,
+                        batch_size=32, verbose=0)
+    val = np.array(history.history["val_accuracy"])
+    curves[name] = val
+    reached = int(np.argmax(val >= TARGET)) + 1 if (val >= TARGET).any() else None
+    algo_rows.append({"comparison": group, "variant": name, "optimizer": optimizer,
+                      "epochs_to_target": reached if reached else f"not within {ALGO_EPOCHS}",
+                      "best_val_accuracy": float(val.max()), "seconds": time.perf_counter() - start})
+print(f"Target: validation accuracy >= {TARGET}")
+print(training.format_table(algo_rows, digits=3))
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharey=True)
+for ax, (title, names) in zip(axes, [("activation", ["ReLU + He + Adam", "sigmoid"]),
+                                     ("optimizer", ["ReLU + He + Adam", "SGD"]),
+                                     ("init + BN", ["small init", "small init + BN", "He + BN",
+                                                    "ReLU + He + Adam"])]):
+    for name in names:
+        ax.plot(np.arange(1, len(curves[name]) + 1), curves[name], label=name)
+    ax.axhline(TARGET, color="black", linestyle=":", linewidth=1)
+    ax.set(title=title, xlabel="epoch")
+    ax.legend(fontsize="small")
+axes[0].set_ylabel("validation accuracy")
+plt.show()
+
+# %% [markdown]
+# What did the course predict, and what happened? The next cell reads the table.
+
+# %%
+reached = {row["variant"]: row["epochs_to_target"] for row in algo_rows}
+for new, old in [("ReLU + He + Adam", "sigmoid"), ("ReLU + He + Adam", "SGD"), ("He + BN", "small init"),
+                 ("small init + BN", "small init"), ("He + BN", "ReLU + He + Adam")]:
+    a, b = (reached[k] if isinstance(reached[k], int) else None for k in (new, old))
+    if a and b:
+        outcome = f"{new} faster" if a < b else ("a tie" if a == b else f"{old} faster")
+    else:
+        outcome = f"only {new} reached it" if a else (f"only {old} reached it" if b else "neither reached it")
+    print(f"{new}: {reached[new]}, {old}: {reached[old]} (epochs to {TARGET}) -> {outcome}")
+if SMOKE:
+    print("(Smoke run: a few epochs on a subset, so these numbers say nothing about the claims.)")
+
+# %% [markdown]
+# The first two lines change one thing each against the reference. The next two ask
+# whether good initial weights and batch norm matter: with small random weights the signal
+# shrinks layer after layer, and batch norm re-standardises each layer's outputs, so it can
+# undo a bad scale. The last line asks whether batch norm adds anything once the weights
+# are already He-initialized. The course lists all of these as improvements; the lines
+# above say which of them paid off on this task. Each variant ran once, with one seed:
+# exercise 3 asks how stable the ranking is.
+#
+# ## Run this notebook on a GPU
+#
+# Nothing in this tutorial names a device: Keras places the work on a GPU when its backend
+# sees one, and `device.describe()` at the top will list it. On your own NVIDIA GPU (Linux):
+#
+# ```bash
+# pip install "kerasdl[gpu]"    # TensorFlow with its CUDA libraries
+# kerasdl info                  # the "GPUs" line must name your card
+# ```
+#
+# Then download this tutorial as a notebook with the link at the top of this page and run
+# it. To try another backend, set it before Keras is imported, e.g.
+# `KERAS_BACKEND=jax jupyter lab` after `pip install "jax[cuda12]"`. To add your GPU's
+# numbers to this page for everyone, run `python benchmarks/throughput.py` there and
+# commit the JSON file it writes to `benchmarks/results/`.
+#
+# ## Summary
+#
+# - Deep learning's ideas are decades old (perceptron 1958, backpropagation 1986); they
+#   became practical after 2012 when data, compute and algorithms came together.
+# - **Data:** a learning curve measures test accuracy against the number of training
+#   images; read each step against the seed-to-seed spread to tell a real gain from noise.
+# - **Compute:** a library matmul is orders of magnitude faster than one multiply-add at a
+#   time; `device.matmul_gflops` and `device.fit_throughput` measure it on any device, and
+#   GPU numbers belong on a page only when they come from a real GPU run.
+# - **Algorithms:** "epochs to a target accuracy" turns the course's list of improvements
+#   into numbers you can compare, including the runs that never get there.
+#
+# ## Exercises
+#
+# 1. Repeat the data experiment with a larger CNN (`filters=(32, 64)`, `dense_units=64`)
+#    and with a `deep_mlp` on `digits_flat`. Which model gains most from extra data?
+# 2. Time `device.matmul_gflops` in `"bfloat16"` and `"float16"` as well. Is half precision
+#    faster on this CPU? (`device.describe()` says whether the CPU has bfloat16 matrix units.)
+# 3. Repeat the algorithm comparison with seeds 1 and 2. Which conclusions survive?
+# 4. Give SGD momentum (`keras.optimizers.SGD(0.01, momentum=0.9)` passed as `optimizer=`).
+#    How much of the gap to Adam does it close?
