@@ -18,8 +18,13 @@ from typing import Any
 import keras
 
 # CPU flags of matrix units that make bfloat16 matmuls faster than float32
-# (Intel AMX, Sapphire Rapids and later). AVX512-BF16 alone only adds
-# conversion/dot instructions, which frameworks rarely turn into a speed-up.
+# (Intel AMX, Sapphire Rapids and later). AVX512-BF16 alone adds bfloat16
+# dot-product instructions; on one such CPU (AMD EPYC, 2 cores) TensorFlow's
+# oneDNN kernels ran bfloat16 matmuls faster than float32 in a full
+# benchmarks/throughput.py run but slower in a short run under heavy load, so
+# the recommendation stays conservative: only AMX counts until a steadier
+# measurement says otherwise. `enable_mixed_precision(force=True)` still
+# lets a learner try it.
 _CPU_BF16_FLAGS = ("amx_bf16", "amx_tile")
 
 
