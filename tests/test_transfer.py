@@ -141,6 +141,20 @@ def test_offline_imagenet_fails_fast_with_instructions(monkeypatch, tmp_path):
     assert isinstance(caught.value, ConnectionError)
 
 
+def test_offline_message_names_the_size_specific_weights_file(monkeypatch, tmp_path):
+    # MobileNetV2 keeps one weights file per input size: the fetch command must build that size.
+    monkeypatch.setattr(backbones_module, "weights_cache_dir", lambda: str(tmp_path))
+    monkeypatch.setattr(backbones_module, "WEIGHTS_HOST", ("127.0.0.1", 9))
+    with pytest.raises(WeightsUnavailableError) as caught:
+        backbone("mobilenetv2", weights="imagenet", input_shape=(160, 160, 3))
+    message = str(caught.value)
+    assert "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_160_no_top.h5" in message
+    assert "MobileNetV2(include_top=False, weights='imagenet', input_shape=(160, 160, 3))" in message
+    with pytest.raises(WeightsUnavailableError) as caught:
+        backbone("mobilenetv2", weights="imagenet", input_shape=(224, 224, 3))
+    assert "MobileNetV2(include_top=False, weights='imagenet')" in str(caught.value)
+
+
 def test_cached_weights_skip_the_network_probe(monkeypatch, tmp_path):
     monkeypatch.setattr(backbones_module, "weights_cache_dir", lambda: str(tmp_path))
 
@@ -445,3 +459,16 @@ def test_pretrain_script_reproduces_a_useful_backbone_in_smoke_mode(tmp_path, ca
     accuracy = LogisticRegression(max_iter=3000).fit(encode(x), y).score(encode(data.x_test), data.y_test)
     # The shipped backbone scores ~0.96 here, random conv features ~0.87 (see the test above).
     assert accuracy > 0.92, accuracy
+
+
+@pytest.mark.backend_neutral
+def test_comparison_repeats_small_samples_to_whole_batches():
+    from kerasdl.transfer.experiment import _BATCH, _MIN_EPOCH_BATCHES, _repeat
+
+    for n in (30, 50, 1000):
+        x = np.arange(n, dtype="float32").reshape(n, 1, 1, 1)
+        x_fit, y_fit = _repeat(x, np.arange(n), seed=0)
+        assert len(x_fit) % _BATCH == 0 and len(x_fit) >= max(n, _MIN_EPOCH_BATCHES * _BATCH)
+        np.testing.assert_array_equal(x_fit.reshape(-1), y_fit)  # images keep their labels
+        counts = np.bincount(y_fit, minlength=n)
+        assert counts.min() >= 1 and counts.max() - counts.min() <= 1

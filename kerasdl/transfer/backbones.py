@@ -174,6 +174,8 @@ def weights_cache_dir() -> str:
 
 def _check_imagenet_weights(family: _Family, rows: int) -> None:
     file_name = family.weights_file.format(rows=rows)
+    # Families with one file per input size download the file of the size they are built with.
+    shape = f", input_shape=({rows}, {rows}, 3)" if "{rows}" in family.weights_file and rows != 224 else ""
     cached = os.path.join(weights_cache_dir(), file_name)
     if os.path.isfile(cached):
         return
@@ -184,7 +186,7 @@ def _check_imagenet_weights(family: _Family, rows: int) -> None:
         f"{WEIGHTS_HOST[0]} cannot be reached within {PROBE_TIMEOUT_S:g} s, so they cannot be downloaded.\n"
         f"On a machine with internet access run:\n"
         f"    python -c \"import keras; keras.applications.{family.display}(include_top=False, "
-        f"weights='imagenet')\"\n"
+        f"weights='imagenet'{shape})\"\n"
         f"then copy ~/.keras/models/{file_name} to {weights_cache_dir()}/ on this machine "
         f"(or point KERAS_HOME at a folder whose models/ holds it). Alternatives: weights=None "
         f"(random initialisation), weights='path/to/weights.h5', or backbone('{GLYPHS}'), which ships with "
