@@ -103,7 +103,11 @@ class GradientRecorder(keras.callbacks.Callback):
         * The gradients handed to `optimizer.apply`: all-reduced over
           replicas under `tf.distribute`, unscaled under mixed precision,
           before clipping ("l2") and after it ("l2_clipped", when `clipnorm`,
-          `global_clipnorm` or `clipvalue` is set).
+          `global_clipnorm` or `clipvalue` is set). Under `tf.distribute`
+          Keras 3 clips each replica's share of the gradient before the
+          replicas are summed, so "l2_clipped" is the sum of clipped shares,
+          which can exceed `clipnorm`: clipping there is not the same as on
+          one device.
         * With `gradient_accumulation_steps=k` the optimizer's `apply` sees
           every micro-batch, so rows are micro-batch gradients, numbered by
           micro-step; "l2_clipped" is not recorded then.
