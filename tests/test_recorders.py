@@ -402,6 +402,24 @@ def test_recording_does_not_change_training():
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
+def test_gradient_flow_aligns_models_by_layer_name():
+    from kerasdl.plots import plot_gradient_flow
+
+    plain = GradientHistory(columns=[("hidden_1", "kernel"), ("hidden_2", "kernel"), ("output", "kernel")])
+    plain.append([0], {"l2": np.array([[0.01, 0.1, 1.0]])})
+    with_bn = GradientHistory(columns=[("hidden_1", "kernel"), ("bn_1", "gamma"), ("hidden_2", "kernel"),
+                                       ("bn_2", "gamma"), ("output", "kernel")])
+    with_bn.append([0], {"l2": np.array([[0.5, 0.4, 0.6, 0.7, 0.9]])})
+    fig = plot_gradient_flow({"plain": plain, "bn": with_bn}, step="first")
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["output", "bn_2", "hidden_2", "bn_1", "hidden_1"]
+    lines = {line.get_label(): line for line in ax.lines}
+    # hidden_1 is the same column for both models, although the plain one has fewer layers.
+    assert lines["plain"].get_xdata().tolist() == [0, 2, 4]
+    assert lines["bn"].get_xdata().tolist() == [0, 1, 2, 3, 4]
+
+
 def test_plots_from_recordings(tmp_path):
     from kerasdl.plots import plot_activation_stats, plot_gradient_flow, plot_gradient_heatmap
 

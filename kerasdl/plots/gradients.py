@@ -51,6 +51,23 @@ def _positive(values: np.ndarray) -> np.ndarray:
     return values
 
 
+def _merge_layer_orders(orders: Sequence[Sequence[str]]) -> list[str]:
+    """One layer order holding every list's layers, each list's own order kept.
+
+    Example:
+        >>> _merge_layer_orders([["output", "hidden_2", "hidden_1"], ["output", "bn_2", "hidden_2", "hidden_1"]])
+        ['output', 'bn_2', 'hidden_2', 'hidden_1']
+    """
+    merged: list[str] = []
+    for names in sorted(orders, key=len, reverse=True):
+        for i, layer in enumerate(names):
+            if layer in merged:
+                continue
+            before = next((names[j] for j in range(i - 1, -1, -1) if names[j] in merged), None)
+            merged.insert(merged.index(before) + 1 if before is not None else 0, layer)
+    return merged
+
+
 def plot_gradient_flow(
     histories: Any,
     step: int | str | Sequence[int | str] | None = None,
@@ -62,7 +79,8 @@ def plot_gradient_flow(
     Args:
         histories: One `GradientHistory` (one line per chosen step), or a
             dict `{name: GradientHistory}` to compare models (one line per
-            model, all at the same `step`).
+            model, all at the same `step`; points are placed by layer name,
+            so models with extra layers such as `bn_i` still line up).
         step: Step(s) to draw: recorded step numbers, "first", "middle",
             "last" or "median" (per-layer median over all steps). Default:
             first, middle and last for one history; "first" for several.
@@ -98,8 +116,11 @@ def plot_gradient_flow(
     if several and len(steps) != 1:
         raise ValueError(f"with several histories pass a single step; got step={step!r}.")
 
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.7 * max(len(h.layers) for h in curves.values()) + 2), 3.8))
-    longest: list[str] = []
+    # Models with different layer lists (e.g. with and without BatchNorm) share one x axis:
+    # each point sits above its own layer's name, so "hidden_1" is the same column for all.
+    order = _merge_layer_orders([list(reversed(h.layers)) for h in curves.values()])
+    position = {layer: i for i, layer in enumerate(order)}
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.7 * len(order) + 2), 3.8))
     for name, history in curves.items():
         seen_steps = set()
         for chosen in steps:
@@ -114,12 +135,11 @@ def plot_gradient_flow(
                 label = "median over steps"
             if several:
                 label = name if len(steps) == 1 and chosen != "median" else f"{name}, {label}"
-            names = [r["layer"] for r in rows]
-            longest = names if len(names) > len(longest) else longest
-            ax.plot(range(len(rows)), _positive([r["norm"] for r in rows]), marker="o", label=label)
+            ax.plot([position[r["layer"]] for r in rows], _positive([r["norm"] for r in rows]), marker="o",
+                    label=label)
     ax.set_yscale("log")
-    ax.set_xticks(range(len(longest)))
-    ax.set_xticklabels(longest, rotation=45 if len(longest) > 6 else 0, ha="right" if len(longest) > 6 else "center")
+    ax.set_xticks(range(len(order)))
+    ax.set_xticklabels(order, rotation=45 if len(order) > 6 else 0, ha="right" if len(order) > 6 else "center")
     ax.set_xlabel("layer (output -> input, the direction gradients flow)")
     ax.set_ylabel(f"gradient {stat} norm" if stat.startswith("l2") else f"gradient {stat}")
     ax.grid(True, which="both", alpha=0.3)
