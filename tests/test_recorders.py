@@ -82,6 +82,15 @@ def _max_rel_err(rec, build, x, y, weights, steps_per_epoch):
     return worst
 
 
+def _assert_rows_match(history, build, weights, x, y, steps, rtol=1e-5):
+    """Rows 0..steps-1 equal the reference norms of consecutive batches at fixed `weights` (SGD lr 0)."""
+    ref = build()
+    ref.set_weights(weights)
+    for k in range(steps):
+        g = reference_grads(ref, x[k * BATCH:(k + 1) * BATCH], y[k * BATCH:(k + 1) * BATCH])
+        np.testing.assert_allclose(history.values["l2"][k], [np.linalg.norm(v) for v in g], rtol=rtol)
+
+
 BUILDERS = {
     "mlp": (lambda: deep_mlp((16,), 3, depth=3, width=16), (16,)),
     "cnn": (lambda: cnn((8, 8, 1), 3, filters=(4, 8)), (8, 8, 1)),
@@ -127,11 +136,7 @@ def test_steps_per_execution_and_every():
     # keeps its asynchronous callback dispatch where the backend allows it.
     assert getattr(every4.on_train_batch_end, "_is_default", False)
     assert not getattr(every1.on_train_batch_end, "_is_default", False)
-    ref = build()
-    ref.set_weights(w0)
-    for k in range(10):
-        g = reference_grads(ref, x[k * BATCH:(k + 1) * BATCH], y[k * BATCH:(k + 1) * BATCH])
-        np.testing.assert_allclose(every1.history.values["l2"][k], [np.linalg.norm(v) for v in g], rtol=1e-5)
+    _assert_rows_match(every1.history, build, w0, x, y, 10)
 
 
 def test_extra_stats_and_weight_norm():
@@ -165,12 +170,8 @@ def test_mixed_precision_records_unscaled_gradients():
         rec = GradientRecorder()
         model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0, callbacks=[rec])
         assert rec.history.steps.tolist() == [0, 1, 2, 3] and rec.history.skipped_steps == 0
-        ref = build()
-        ref.set_weights(w0)
-        for k in range(4):
-            g = reference_grads(ref, x[k * BATCH:(k + 1) * BATCH], y[k * BATCH:(k + 1) * BATCH])
-            # float16 forward pass: agreement to half precision, and nowhere near the 256x loss scale.
-            np.testing.assert_allclose(rec.history.values["l2"][k], [np.linalg.norm(v) for v in g], rtol=2e-2)
+        # float16 forward pass: agreement to half precision, and nowhere near the 256x loss scale.
+        _assert_rows_match(rec.history, build, w0, x, y, 4, rtol=2e-2)
     finally:
         keras.mixed_precision.set_global_policy("float32")
 
@@ -219,11 +220,7 @@ def test_gradient_accumulation_records_micro_batches():
     rec = GradientRecorder()
     model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0, callbacks=[rec])
     assert rec.history.steps.tolist() == [0, 1, 2, 3]  # micro-steps
-    ref = build()
-    ref.set_weights(w0)
-    for k in range(4):
-        g = reference_grads(ref, x[k * BATCH:(k + 1) * BATCH], y[k * BATCH:(k + 1) * BATCH])
-        np.testing.assert_allclose(rec.history.values["l2"][k], [np.linalg.norm(v) for v in g], rtol=1e-5)
+    _assert_rows_match(rec.history, build, w0, x, y, 4)
 
 
 def test_nan_gradients_are_flagged_not_fatal():
