@@ -28,6 +28,7 @@ _SUBMODULES = (
     "models",
     "plots",
     "recorders",
+    "stats",
     "training",
     "transfer",
 )

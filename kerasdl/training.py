@@ -4,8 +4,8 @@ Example:
     >>> from kerasdl import datasets, models, training
     >>> data = datasets.load("wine")
     >>> result = training.compare({"shallow": models.shallow_mlp(data.input_shape, 3)}, data, epochs=2, verbose=0)
-    >>> sorted(result.rows[0])
-    ['model', 'params', 'seconds', 'test_accuracy', 'test_loss', 'train_accuracy', 'train_loss']
+    >>> sorted(result.rows[0])[:4]
+    ['best_epoch', 'model', 'params', 'seconds']
 """
 
 from __future__ import annotations
@@ -106,15 +106,75 @@ def compile_for(
     return model
 
 
+class BestEpoch(keras.callbacks.Callback):
+    """Keep the weights of the epoch with the best validation score and restore them at the end.
+
+    This is model selection on the validation split: the test split plays
+    no part in choosing the epoch. Unlike `keras.callbacks.EarlyStopping` it
+    never stops training early, so every model gets the same epoch budget.
+
+    Args:
+        monitor: A validation quantity from the logs, e.g. "val_loss" or "val_accuracy".
+        mode: "min", "max", or "auto" (max for accuracy-like names, min otherwise).
+
+    Attributes:
+        best_epoch: 1-based epoch whose weights were restored (0 before training).
+        best_value: The monitored value at that epoch.
+
+    Example:
+        >>> import numpy as np
+        >>> from kerasdl.models import shallow_mlp
+        >>> model = compile_for(shallow_mlp((2,), 1, hidden_units=4))
+        >>> best = BestEpoch("val_loss")
+        >>> x, y = np.zeros((8, 2)), np.zeros(8)
+        >>> _ = model.fit(x, y, validation_data=(x, y), epochs=2, verbose=0, callbacks=[best])
+        >>> best.best_epoch in (1, 2)
+        True
+    """
+
+    def __init__(self, monitor: str = "val_loss", mode: str = "auto"):
+        super().__init__()
+        if not isinstance(monitor, str) or not monitor.startswith("val_"):
+            raise ValueError(f"monitor must name a validation quantity such as 'val_loss'; got {monitor!r}. "
+                             "Selecting an epoch on training or test scores is not model selection.")
+        self.monitor = monitor
+        mode = check_choice("mode", mode, ("auto", "min", "max"))
+        if mode == "auto":
+            mode = "max" if any(k in monitor for k in ("acc", "auc", "precision", "recall")) else "min"
+        self.mode = mode
+        self.best_epoch = 0
+        self.best_value = float("nan")
+        self._best_weights: list[Any] | None = None
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.best_epoch, self.best_value, self._best_weights = 0, float("nan"), None
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            raise ValueError(f"BestEpoch: {self.monitor!r} is not in the epoch logs {sorted(logs or {})}; "
+                             "pass validation_data to fit().")
+        value = float(value)
+        better = value < self.best_value if self.mode == "min" else value > self.best_value
+        if self._best_weights is None or better:
+            self.best_epoch, self.best_value = epoch + 1, value
+            self._best_weights = self.model.get_weights()
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self._best_weights is not None:
+            self.model.set_weights(self._best_weights)
+
+
 @dataclass
 class Comparison:
     """What `compare` returns: one summary row per model and each model's history.
 
     Attributes:
-        rows: Dicts with `model`, `params`, `train_<metric>`, `test_<metric>`,
-            `train_loss`, `test_loss` and `seconds` (training wall time).
+        rows: Dicts with `model`, `params`, `best_epoch` (chosen on validation),
+            `train_<metric>`, `val_<metric>`, `test_<metric>`, the same for
+            `loss`, and `seconds` (training wall time).
         histories: `History.history` dicts, keyed by model name.
-        models: The trained models.
+        models: The trained models (weights of their best validation epoch).
 
     Example:
         >>> Comparison(rows=[{"model": "a", "params": 3}]).table().splitlines()[0].split()
@@ -129,9 +189,26 @@ class Comparison:
         """The rows as an aligned text table."""
         return format_table(self.rows)
 
-    def best(self, column: str) -> dict[str, Any]:
-        """The row with the highest value of `column` (e.g. "test_accuracy")."""
-        return max(self.rows, key=lambda row: row[column])
+    def best(self, column: str = "val_accuracy") -> dict[str, Any]:
+        """The row with the highest value of a *validation* column (model selection).
+
+        Raises:
+            ValueError: `column` is a test or training column: picking a model
+                by its test score turns the test split into a validation split.
+
+        Example:
+            >>> Comparison(rows=[{"model": "a", "val_accuracy": 0.8}, {"model": "b", "val_accuracy": 0.9}]
+            ...            ).best()["model"]
+            'b'
+        """
+        if not isinstance(column, str) or not column.startswith("val_"):
+            raise ValueError(f"column must be a validation column (val_...); got {column!r}. Select models on "
+                             "the validation split and read the test split once for the chosen model.")
+        missing = [row["model"] for row in self.rows if column not in row]
+        if missing:
+            raise ValueError(f"column {column!r} is missing for {missing}; columns: {sorted(self.rows[0])}.")
+        lower_better = "loss" in column or column.endswith(("_mae", "_mse", "_error"))
+        return (min if lower_better else max)(self.rows, key=lambda row: row[column])
 
 
 def compare(
@@ -144,19 +221,24 @@ def compare(
     learning_rate: float = 1e-3,
     verbose: int | str = "auto",
     callbacks: list | None = None,
+    select_epoch: str | None = "val_loss",
 ) -> Comparison:
     """Train each model on the same data and tabulate the results side by side.
 
-    Each model is compiled with `compile_for` (unless already compiled),
-    trained with the test split as validation data, then evaluated on the
-    full train and test splits (so train accuracy is measured with dropout
-    off, like test accuracy). The random seed is reset before each model so
-    every model sees the same shuffling.
+    Each model is compiled with `compile_for` (unless already compiled) and
+    trained with the *validation* split as `validation_data`. With
+    `select_epoch` set, the weights of the best validation epoch are
+    restored (`BestEpoch`), so the final model is chosen without looking at
+    the test split. Then each model is evaluated once on the train,
+    validation and test splits (train accuracy is measured with dropout
+    off, like the others). The random seed is reset before each model, so
+    every model sees the same shuffling and a builder gets the same initial
+    weights for the same seed.
 
     Args:
         models: Name -> model, or name -> zero-argument function building one
             (built after seeding, so its initial weights are reproducible).
-        data: A `kerasdl.datasets.Dataset`.
+        data: A `kerasdl.datasets.Dataset` with a validation split.
         epochs: Training epochs per model.
         batch_size: Mini-batch size.
         seed: Seed passed to `keras.utils.set_random_seed` before each model.
@@ -164,6 +246,9 @@ def compare(
         learning_rate: Learning rate for those models.
         verbose: Keras `fit` verbosity (2 prints one line per epoch).
         callbacks: Extra callbacks passed to every `fit`.
+        select_epoch: Validation quantity that picks the epoch whose weights
+            are kept ("val_loss", "val_accuracy", ...), or None to keep the
+            last epoch.
 
     Returns:
         A `Comparison` with `rows`, `histories` and `models`.
@@ -173,16 +258,17 @@ def compare(
         >>> data = datasets.load("breast_cancer")
         >>> result = compare({"deep": lambda: models.deep_mlp(data.input_shape, 1, depth=3, width=16)},
         ...                  data, epochs=1, verbose=0)
-        >>> result.rows[0]["model"]
-        'deep'
+        >>> result.rows[0]["model"], result.rows[0]["best_epoch"]
+        ('deep', 1)
     """
     if not isinstance(models, Mapping) or not models:
         raise TypeError("models must be a non-empty dict of name -> keras.Model (or a function returning one).")
-    for attr in ("x_train", "y_train", "x_test", "y_test"):
+    for attr in ("x_train", "y_train", "x_test", "y_test", "validation"):
         if not hasattr(data, attr):
             raise TypeError(f"data must be a kerasdl.datasets.Dataset with numpy splits; it has no {attr!r}.")
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
+    x_val, y_val = data.validation
     result = Comparison()
     for name, model in models.items():
         keras.utils.set_random_seed(seed)
@@ -194,16 +280,20 @@ def compare(
             compile_for(model, optimizer=optimizer, learning_rate=learning_rate)
         if verbose not in (0, "0"):
             print(f"--- training {name} ({count_params(model):,} parameters) ---", flush=True)
+        selector = BestEpoch(select_epoch) if select_epoch else None
         start = time.perf_counter()
-        history = model.fit(data.x_train, data.y_train, validation_data=(data.x_test, data.y_test), epochs=epochs,
-                            batch_size=batch_size, verbose=verbose, callbacks=list(callbacks or []))
+        history = model.fit(data.x_train, data.y_train, validation_data=(x_val, y_val), epochs=epochs,
+                            batch_size=batch_size, verbose=verbose,
+                            callbacks=list(callbacks or []) + ([selector] if selector else []))
         seconds = time.perf_counter() - start
+        splits = (("train", data.x_train, data.y_train), ("val", x_val, y_val), ("test", data.x_test, data.y_test))
         scores = {split: model.evaluate(x, y, batch_size=max(batch_size, 256), verbose=0, return_dict=True)
-                  for split, x, y in (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test))}
-        row: dict[str, Any] = {"model": name, "params": count_params(model)}
+                  for split, x, y in splits}
+        row: dict[str, Any] = {"model": name, "params": count_params(model),
+                               "best_epoch": selector.best_epoch if selector else epochs}
         # Metric columns first (what a learner compares), then losses, then time.
         for key in [k for k in scores["train"] if k != "loss"] + ["loss"]:
-            for split in ("train", "test"):
+            for split in ("train", "val", "test"):
                 if key in scores[split]:
                     row[f"{split}_{key}"] = float(scores[split][key])
         row["seconds"] = seconds

@@ -7,7 +7,7 @@ Example:
     >>> from kerasdl.datasets import load
     >>> data = load("digits")
     >>> data.x_train.shape, data.num_outputs
-    ((1347, 8, 8, 1), 10)
+    ((1078, 8, 8, 1), 10)
 """
 
 from __future__ import annotations
@@ -41,13 +41,16 @@ def available() -> list[str]:
     return sorted(_BUILTIN)
 
 
-def load(name: str, seed: int = 0, **kwargs: Any) -> Dataset | StreamingDataset:
-    """Load a dataset by name.
+def load(name: str, seed: int = 0, validation_size: float = 0.2, **kwargs: Any) -> Dataset | StreamingDataset:
+    """Load a dataset by name, as train / validation / test splits.
 
     Args:
         name: One of `available()`, or `"tfds:<tfds name>"` (see
             `kerasdl.datasets.tfds.load_tfds` for its keyword arguments).
-        seed: Seed of the train/test split (and of generated data).
+        seed: Seed of the splits (and of generated data).
+        validation_size: Share of the training data held out as the
+            validation split (stratified for classification). 0 gives the
+            old two-way train/test split. Not used for TFDS names.
         **kwargs: Passed to the loader, e.g. `test_size=0.3`,
             `n_samples=500` for generated sets.
 
@@ -58,8 +61,9 @@ def load(name: str, seed: int = 0, **kwargs: Any) -> Dataset | StreamingDataset:
         ValueError: An unknown name; the message lists the available ones.
 
     Example:
-        >>> load("breast_cancer").input_shape
-        (30,)
+        >>> data = load("breast_cancer")
+        >>> data.input_shape, len(data.x_train), len(data.x_val), len(data.x_test)
+        ((30,), 341, 85, 143)
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a dataset name (str); got {name!r} ({type(name).__name__}).")
@@ -71,10 +75,14 @@ def load(name: str, seed: int = 0, **kwargs: Any) -> Dataset | StreamingDataset:
     if loader is None:
         raise ValueError(f"Unknown dataset {name!r}. Available offline: {available()}; "
                          "or 'tfds:<name>' for TensorFlow Datasets.")
+    if isinstance(validation_size, bool) or not isinstance(validation_size, (int, float)) \
+            or not 0 <= validation_size < 1:
+        raise ValueError(f"validation_size must be a number in [0, 1); got {validation_size!r}.")
     try:
-        return loader(seed=seed, **kwargs)
+        data = loader(seed=seed, **kwargs)
     except TypeError as error:
         raise TypeError(f"load({name!r}): {error}") from None
+    return data.split_validation(validation_size, seed=seed) if validation_size else data
 
 
 __all__ = ["Dataset", "ImageFolder", "StreamingDataset", "available", "image_folder", "load"]

@@ -4,8 +4,8 @@ Example:
     >>> import numpy as np
     >>> from kerasdl.datasets.base import Dataset
     >>> d = Dataset("toy", np.zeros((8, 2)), np.zeros(8), np.zeros((4, 2)), np.zeros(4), "binary", 1)
-    >>> d.input_shape
-    (2,)
+    >>> d.input_shape, d.split_validation(0.25).x_val.shape
+    ((2,), (2, 2))
 """
 
 from __future__ import annotations
@@ -18,16 +18,23 @@ import numpy as np
 
 @dataclass
 class Dataset:
-    """In-memory train/test splits plus what a model needs to know about the task.
+    """In-memory train / validation / test splits plus what a model needs to know about the task.
 
-    The test split doubles as validation data in the tutorials
-    (`fit(..., validation_data=data.validation)`); call `holdout()` when you
-    want a validation split carved out of the training data instead.
+    Three splits, three jobs: a model learns from the *training* split; the
+    *validation* split (carved from the training data, stratified, fixed by
+    the seed) chooses the epoch, the setting or the model
+    (`fit(..., validation_data=data.validation)`); the *test* split
+    (`data.test`) is read once per final model, to report how it does on
+    data nothing was tuned on.
+
+    `load(name, validation_size=0)` gives the old two-way split (no
+    validation arrays; `data.validation` then raises and says why).
 
     Attributes:
         name: Name passed to `load`.
         x_train, y_train, x_test, y_test: Numpy arrays (float32 inputs,
             int32 labels for classification, float32 targets for regression).
+        x_val, y_val: The validation split, or None for a two-way split.
         task: "multiclass", "binary" or "regression".
         num_outputs: Units the output layer needs (classes, or 1).
         class_names: Label names for classification tasks.
@@ -50,6 +57,8 @@ class Dataset:
     class_names: list[str] | None = None
     description: str = ""
     extras: dict[str, Any] = field(default_factory=dict, repr=False)
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -58,15 +67,61 @@ class Dataset:
 
     @property
     def validation(self) -> tuple[np.ndarray, np.ndarray]:
-        """`(x_test, y_test)`, ready for `fit(validation_data=...)`."""
+        """`(x_val, y_val)`, ready for `fit(validation_data=...)`.
+
+        Raises:
+            ValueError: The dataset was loaded without a validation split.
+        """
+        if self.x_val is None or self.y_val is None:
+            raise ValueError(f"Dataset {self.name!r} has no validation split (it was loaded with "
+                             "validation_size=0). Carve one with data.split_validation(0.2); the test "
+                             "split must not stand in for it, or model selection reads the test set.")
+        return self.x_val, self.y_val
+
+    @property
+    def test(self) -> tuple[np.ndarray, np.ndarray]:
+        """`(x_test, y_test)`: read it once per final model, never to choose one."""
         return self.x_test, self.y_test
+
+    def split_validation(self, fraction: float = 0.2, seed: int = 0) -> "Dataset":
+        """Return a copy with a validation split carved from the training split.
+
+        Classification splits are stratified (each class keeps its share).
+        An existing validation split is first merged back into training, so
+        calling this twice does not shrink the training data twice. The test
+        split is unchanged. `fraction=0` gives a two-way split.
+
+        Example:
+            >>> from kerasdl.datasets import load
+            >>> d = load("wine", validation_size=0).split_validation(0.25)
+            >>> len(d.x_train), len(d.x_val), len(d.x_test)
+            (100, 33, 45)
+        """
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+            raise ValueError(f"validation_size must be a number in [0, 1); got {fraction!r}.")
+        x, y = self.x_train, self.y_train
+        if self.x_val is not None and self.y_val is not None:
+            x, y = np.concatenate([x, self.x_val]), np.concatenate([self.y_train, self.y_val])
+        if fraction == 0:
+            return replace(self, x_train=x, y_train=y, x_val=None, y_val=None)
+        n_val = max(1, int(round(len(x) * fraction)))
+        if n_val >= len(x):
+            raise ValueError(f"validation_size={fraction!r} leaves no training examples out of {len(x)}.")
+        rng = np.random.default_rng(seed)
+        if self.task == "regression":
+            val = rng.choice(len(x), size=n_val, replace=False)
+        else:
+            val = _stratified_indices(y, n_val, rng)
+        train = np.setdiff1d(np.arange(len(x)), val)
+        train = train[rng.permutation(len(train))]
+        return replace(self, x_train=x[train], y_train=y[train], x_val=x[val], y_val=y[val])
 
     def subset(self, n_train: int, seed: int = 0) -> "Dataset":
         """Return a copy whose training split keeps only `n_train` examples.
 
         Classification subsets are stratified (every class keeps its share,
         at least one example each), so learning curves over training-set
-        size compare like with like. The test split is unchanged.
+        size compare like with like. The validation and test splits are unchanged.
 
         Example:
             >>> from kerasdl.datasets import load
@@ -85,7 +140,9 @@ class Dataset:
     def holdout(self, fraction: float = 0.2, seed: int = 0) -> "Dataset":
         """Return a copy whose test split is a held-out part of the training split.
 
-        Use it for model selection, so the real test split stays untouched.
+        The copy has no validation split. Prefer `split_validation` (what
+        `load` does by default): it keeps the real test split and adds a
+        validation split beside it.
 
         Example:
             >>> from kerasdl.datasets import load
@@ -100,11 +157,12 @@ class Dataset:
         cut = max(1, int(round(len(order) * fraction)))
         val, train = order[:cut], order[cut:]
         return replace(self, x_train=self.x_train[train], y_train=self.y_train[train],
-                       x_test=self.x_train[val], y_test=self.y_train[val])
+                       x_test=self.x_train[val], y_test=self.y_train[val], x_val=None, y_val=None)
 
     def __str__(self) -> str:
         classes = f", classes={self.class_names}" if self.class_names else ""
-        return (f"Dataset {self.name!r}: train {self.x_train.shape}, test {self.x_test.shape}, "
+        val = f", validation {self.x_val.shape}" if self.x_val is not None else ", no validation split"
+        return (f"Dataset {self.name!r}: train {self.x_train.shape}{val}, test {self.x_test.shape}, "
                 f"task={self.task}, num_outputs={self.num_outputs}{classes}")
 
 
