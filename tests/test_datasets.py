@@ -11,15 +11,15 @@ from kerasdl import datasets
 from kerasdl.datasets import tfds as tfds_module
 
 EXPECTED = {
-    # name: (train size, example shape, task, num_outputs)
-    "digits": (1347, (8, 8, 1), "multiclass", 10),
-    "digits_flat": (1347, (64,), "multiclass", 10),
-    "breast_cancer": (426, (30,), "binary", 1),
-    "wine": (133, (13,), "multiclass", 3),
-    "moons": (750, (2,), "binary", 1),
-    "spirals": (1500, (2,), "binary", 1),
-    "waveforms": (1125, (50, 1), "multiclass", 3),
-    "token_order": (2250, (24,), "binary", 1),
+    # name: (train size, example shape, task, num_outputs); validation is 20% of the old training split
+    "digits": (1078, (8, 8, 1), "multiclass", 10),
+    "digits_flat": (1078, (64,), "multiclass", 10),
+    "breast_cancer": (341, (30,), "binary", 1),
+    "wine": (106, (13,), "multiclass", 3),
+    "moons": (600, (2,), "binary", 1),
+    "spirals": (1200, (2,), "binary", 1),
+    "waveforms": (900, (50, 1), "multiclass", 3),
+    "token_order": (1800, (24,), "binary", 1),
 }
 
 
@@ -86,8 +86,9 @@ def test_subset_is_stratified_and_holdout_partitions():
     counts = np.bincount(small.y_train, minlength=10)
     assert counts.min() >= 9 and counts.max() <= 11
     assert small.x_test is data.x_test
+    assert small.x_val is data.x_val
     held = data.holdout(0.2)
-    assert len(held.x_train) + len(held.x_test) == len(data.x_train)
+    assert len(held.x_train) + len(held.x_test) == len(data.x_train) and held.x_val is None
     with pytest.raises(ValueError, match="n_train"):
         data.subset(0)
     with pytest.raises(ValueError, match="fraction"):

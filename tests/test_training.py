@@ -44,13 +44,13 @@ def test_compare_rows_histories_and_reproducibility():
     first = training.compare(builders, data, epochs=3, batch_size=32, verbose=0, seed=5)
     second = training.compare(builders, data, epochs=3, batch_size=32, verbose=0, seed=5)
     assert [row["model"] for row in first.rows] == ["shallow", "deep"]
-    assert list(first.rows[0]) == ["model", "params", "train_accuracy", "test_accuracy", "train_loss",
-                                   "test_loss", "seconds"]
+    assert list(first.rows[0]) == ["model", "params", "best_epoch", "train_accuracy", "val_accuracy",
+                                   "test_accuracy", "train_loss", "val_loss", "test_loss", "seconds"]
     assert first.rows[0]["params"] == 13 * 8 + 8 + 8 * 3 + 3
     assert len(first.histories["deep"]["val_loss"]) == 3
     for a, b in zip(first.rows, second.rows):
         assert a["test_accuracy"] == b["test_accuracy"] and a["train_loss"] == b["train_loss"]
-    assert first.best("test_accuracy") in first.rows
+    assert first.best("val_accuracy") in first.rows
     assert "shallow" in first.table()
 
 

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -78,11 +79,13 @@ def load(name: str, seed: int = 0, validation_size: float = 0.2, **kwargs: Any) 
     if isinstance(validation_size, bool) or not isinstance(validation_size, (int, float)) \
             or not 0 <= validation_size < 1:
         raise ValueError(f"validation_size must be a number in [0, 1); got {validation_size!r}.")
+    # Loaders that scale features carve the validation split themselves, before scaling.
+    carves = "validation_size" in inspect.signature(loader).parameters
     try:
-        data = loader(seed=seed, **kwargs)
+        data = loader(seed=seed, **({"validation_size": validation_size} if carves else {}), **kwargs)
     except TypeError as error:
         raise TypeError(f"load({name!r}): {error}") from None
-    return data.split_validation(validation_size, seed=seed) if validation_size else data
+    return data if carves or not validation_size else data.split_validation(validation_size, seed=seed)
 
 
 __all__ = ["Dataset", "ImageFolder", "StreamingDataset", "available", "image_folder", "load"]
