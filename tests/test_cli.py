@@ -30,11 +30,13 @@ def test_demo_writes_png_and_prints_table(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "curves" / "demo.png").stat().st_size > 10_000
     table = _table(result.stdout)
-    assert table[0].split() == ["model", "params", "train_accuracy", "test_accuracy", "train_loss", "test_loss"]
+    assert table[0].split() == ["model", "params", "best_epoch", "train_accuracy", "val_accuracy", "test_accuracy",
+                                "train_loss", "val_loss", "test_loss"]
     assert table[1].startswith("shallow") and table[2].startswith("deep")
     # Keras prints one progress line per epoch (it leaves out the "Epoch 1/1" header for one epoch).
     assert re.search(r"^\d+/\d+ - .*val_accuracy", result.stdout + result.stderr, re.MULTILINE)
     assert "written to" in result.stdout
+    assert "val_*: the validation split" in result.stdout and "exact McNemar p =" in result.stdout
 
 
 def test_demo_same_seed_same_numbers(tmp_path):

@@ -33,11 +33,17 @@ def test_reads_class_folders_with_a_stratified_split(tmp_path):
     data = image_folder(root, image_size=12, validation_split=0.2, batch_size=4)
     assert data.class_names == ["normal", "pneumonia"] and data.num_classes == 2
     assert data.image_shape == (12, 12, 3)
-    assert data.counts == {"train": {"normal": 8, "pneumonia": 8}, "validation": {"normal": 2, "pneumonia": 2}}
+    assert data.counts == {"train": {"normal": 7, "pneumonia": 7}, "validation": {"normal": 2, "pneumonia": 2},
+                           "test": {"normal": 1, "pneumonia": 1}}
     x_train, y_train = _all(data.train)
     x_val, y_val = _all(data.validation)
-    assert x_train.shape == (16, 12, 12, 3) and x_train.dtype == np.float32
-    assert sorted(np.bincount(y_train)) == [8, 8] and sorted(np.bincount(y_val)) == [2, 2]
+    x_test, _ = _all(data.test)
+    assert x_train.shape == (14, 12, 12, 3) and x_train.dtype == np.float32
+    assert sorted(np.bincount(y_train)) == [7, 7] and sorted(np.bincount(y_val)) == [2, 2]
+    rows = [{image.tobytes() for image in x} for x in (x_train, x_val, x_test)]
+    assert not (rows[0] & rows[1]) and not (rows[0] & rows[2]) and not (rows[1] & rows[2])
+    two_way = image_folder(root, image_size=12, validation_split=0.2, test_split=0.0, batch_size=4)
+    assert two_way.test is None and set(two_way.counts) == {"train", "validation"}
     # Raw 0..255 pixels, labels follow the folder: "normal" (label 0) images are the dark ones.
     assert 0.0 <= x_train.min() and x_train.max() <= 255.0
     assert x_train[y_train == 0].mean() < 100 < x_train[y_train == 1].mean()
@@ -57,7 +63,8 @@ def test_pixels_match_the_files_and_split_is_deterministic(tmp_path):
 
 def test_grayscale_resize_and_no_validation(tmp_path):
     root = _write_folder(tmp_path / "data", per_class=3, size=20, mode="L")
-    data = image_folder(root, image_size=(8, 10), validation_split=0.0, color_mode="grayscale", batch_size=2)
+    data = image_folder(root, image_size=(8, 10), validation_split=0.0, test_split=0.0, color_mode="grayscale",
+                        batch_size=2)
     assert data.validation is None and data.image_shape == (8, 10, 1)
     x, y = _all(data.train)
     assert x.shape == (6, 8, 10, 1) and sorted(y.tolist()) == [0, 0, 0, 1, 1, 1]
@@ -67,10 +74,10 @@ def test_augmentation_runs_on_training_batches_only(tmp_path):
     import keras
 
     root = _write_folder(tmp_path / "data", per_class=4)
-    data = image_folder(root, image_size=12, validation_split=0.25, augment=True, seed=1)
+    data = image_folder(root, image_size=12, validation_split=0.25, test_split=0.0, augment=True, seed=1)
     x, _ = _all(data.train)
     assert x.shape == (6, 12, 12, 3) and np.isfinite(x).all()
-    flipped = image_folder(root, image_size=12, validation_split=0.25, cache=False,
+    flipped = image_folder(root, image_size=12, validation_split=0.25, test_split=0.0, cache=False,
                            augment=[keras.layers.RandomFlip("horizontal", seed=0)])
     assert _all(flipped.validation)[0].shape == (2, 12, 12, 3)
 
@@ -83,7 +90,7 @@ def test_corrupt_file_is_named_or_skipped(tmp_path):
     with pytest.raises(ValueError, match="broken.png"):
         image_folder(root, image_size=12)
     with pytest.warns(UserWarning, match="broken.png"):
-        data = image_folder(root, image_size=12, on_bad_file="skip", validation_split=0.0)
+        data = image_folder(root, image_size=12, on_bad_file="skip", validation_split=0.0, test_split=0.0)
     assert data.skipped == [str(bad)] and data.counts["train"]["normal"] == 3
 
 
@@ -104,6 +111,7 @@ def test_truncated_image_is_detected(tmp_path):
         ({"image_size": 0}, ValueError, "image_size"),
         ({"image_size": (8, 8, 3)}, ValueError, "image_size"),
         ({"validation_split": 1.0}, ValueError, "validation_split"),
+        ({"test_split": 0.9}, ValueError, "test_split"),
         ({"batch_size": 0}, ValueError, "batch_size"),
         ({"color_mode": "cmyk"}, ValueError, "color_mode"),
         ({"on_bad_file": "ignore"}, ValueError, "on_bad_file"),

@@ -50,11 +50,12 @@ class ImageFolder:
     Attributes:
         train: `tf.data.Dataset` of `(images, labels)` batches; images float32
             `(batch, height, width, channels)` in 0..255, labels int32.
-        validation: The same for the validation split, or None.
+        validation: The same for the validation split (model selection), or None.
         class_names: Sub-folder names in label order.
         image_shape: `(height, width, channels)` of one image.
         counts: Images per split and class, e.g. `{"train": {"normal": 40, ...}}`.
         skipped: Paths of unreadable files left out (`on_bad_file="skip"`).
+        test: The same for the test split (read once per final model), or None.
 
     Example:
         >>> ImageFolder(None, None, ["cat", "dog"], (32, 32, 3)).num_classes
@@ -67,6 +68,7 @@ class ImageFolder:
     image_shape: tuple[int, int, int]
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    test: Any = None
 
     @property
     def num_classes(self) -> int:
@@ -157,6 +159,7 @@ def image_folder(
     path: str | os.PathLike,
     image_size: int | tuple[int, int] = (224, 224),
     validation_split: float = 0.2,
+    test_split: float = 0.1,
     batch_size: int = 32,
     seed: int = 0,
     color_mode: str = "rgb",
@@ -164,13 +167,20 @@ def image_folder(
     cache: bool | str = True,
     on_bad_file: str = "raise",
 ) -> ImageFolder:
-    """Load a folder of class sub-folders as train/validation `tf.data` pipelines.
+    """Load a folder of class sub-folders as train / validation / test `tf.data` pipelines.
+
+    Each class is split on its own (stratified), by `seed`: `test_split` of
+    its images become the test split, `validation_split` the validation
+    split, the rest the training split. Every class keeps at least one
+    training image.
 
     Args:
         path: Folder with one sub-folder of images per class.
         image_size: `(height, width)` (or one int for squares) to resize to.
         validation_split: Share of each class held out for validation, in
             [0, 1); 0 gives `validation=None`.
+        test_split: Share of each class held out for the test split, in
+            [0, 1); 0 gives `test=None` (the old two-way split).
         batch_size: Images per batch.
         seed: Seed of the split and of the shuffling.
         color_mode: "rgb" (also for grey X-rays: ImageNet backbones want 3
@@ -182,7 +192,7 @@ def image_folder(
         on_bad_file: "raise" (ValueError naming the file) or "skip" (warning).
 
     Returns:
-        An `ImageFolder` with `train`, `validation`, `class_names`, `image_shape`.
+        An `ImageFolder` with `train`, `validation`, `test`, `class_names`, `image_shape`.
 
     Example:
         >>> data = image_folder("flowers", image_size=96, augment=True)  # doctest: +SKIP
@@ -201,6 +211,10 @@ def image_folder(
     if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
             or not 0.0 <= validation_split < 1.0:
         raise ValueError(f"validation_split must be a number in [0, 1); got {validation_split!r}.")
+    if isinstance(test_split, bool) or not isinstance(test_split, (int, float)) or not 0.0 <= test_split < 1.0 \
+            or validation_split + test_split >= 1.0:
+        raise ValueError(f"test_split must be a number in [0, 1) with validation_split + test_split < 1; "
+                         f"got test_split={test_split!r}, validation_split={validation_split!r}.")
     batch_size = check_positive_int("batch_size", batch_size)
     seed = check_non_negative_int("seed", seed)
     color_mode = check_choice("color_mode", color_mode, tuple(_CHANNELS))
@@ -211,13 +225,17 @@ def image_folder(
 
     class_names, files, skipped = _scan(root, on_bad_file)
     rng = np.random.default_rng(seed)
-    splits: dict[str, tuple[list[str], list[int]]] = {"train": ([], []), "validation": ([], [])}
-    counts: dict[str, dict[str, int]] = {"train": {}, "validation": {}}
+    names = ("train", "validation", "test")
+    splits: dict[str, tuple[list[str], list[int]]] = {split: ([], []) for split in names}
+    counts: dict[str, dict[str, int]] = {split: {} for split in names}
     for label, (name, paths) in enumerate(zip(class_names, files)):
         order = rng.permutation(len(paths))
+        n_test = min(max(int(round(len(paths) * test_split)), 1 if test_split > 0 else 0), len(paths) - 1)
         n_val = int(round(len(paths) * validation_split))
-        n_val = min(max(n_val, 1 if validation_split > 0 else 0), len(paths) - 1)
-        for split, chosen in (("validation", order[:n_val]), ("train", order[n_val:])):
+        n_val = min(max(n_val, 1 if validation_split > 0 else 0), len(paths) - 1 - n_test)
+        parts = (("test", order[:n_test]), ("validation", order[n_test:n_test + n_val]),
+                 ("train", order[n_test + n_val:]))
+        for split, chosen in parts:
             splits[split][0].extend(paths[i] for i in chosen)
             splits[split][1].extend([label] * len(chosen))
             counts[split][name] = len(chosen)
@@ -245,11 +263,14 @@ def image_folder(
             data = data.map(lambda x, y: (augmenter(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
         return data.prefetch(tf.data.AUTOTUNE)
 
+    present = {split: share > 0 and any(counts[split].values())
+               for split, share in (("validation", validation_split), ("test", test_split))}
     return ImageFolder(
         train=pipeline("train", training=True),
-        validation=pipeline("validation", training=False) if counts["validation"] and validation_split > 0 else None,
+        validation=pipeline("validation", training=False) if present["validation"] else None,
         class_names=class_names,
         image_shape=(height, width, channels),
-        counts=counts if validation_split > 0 else {"train": counts["train"]},
+        counts={split: counts[split] for split in names if split == "train" or present[split]},
         skipped=skipped,
+        test=pipeline("test", training=False) if present["test"] else None,
     )
