@@ -10,21 +10,28 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from kerasdl.plots import plot_learning_curve, summarize_runs  # noqa: E402
+from kerasdl.plots import interval_per_size, plot_learning_curve  # noqa: E402
+from scipy import stats  # noqa: E402
 
 pytestmark = pytest.mark.backend_neutral
 
 
-def test_summarize_runs_mean_and_std_per_size():
-    mean, std = summarize_runs([[0.5, 0.7, 0.6], [0.9, 0.9, 0.9]])
-    np.testing.assert_allclose(mean, [0.6, 0.9])
-    np.testing.assert_allclose(std, [np.std([0.5, 0.7, 0.6]), 0.0])
+def test_interval_per_size_matches_scipy_t_interval():
+    runs = [[0.5, 0.7, 0.6], [0.9, 0.9, 0.9], [0.1, 0.4, 0.3]]
+    mean, low, high = interval_per_size(runs)
+    np.testing.assert_allclose(mean, np.mean(runs, axis=1))
+    for row, lo, hi in zip(runs, low, high):
+        if np.std(row) > 0:
+            ref = stats.t.interval(0.95, len(row) - 1, loc=np.mean(row), scale=stats.sem(row))
+            np.testing.assert_allclose([lo, hi], ref, atol=1e-12)
+        else:
+            assert lo == hi == row[0]
 
 
-def test_summarize_runs_accepts_a_single_run():
-    mean, std = summarize_runs([0.2, 0.4])
+def test_interval_per_size_accepts_a_single_run():
+    mean, low, high = interval_per_size([0.2, 0.4])
     np.testing.assert_allclose(mean, [0.2, 0.4])
-    np.testing.assert_allclose(std, [0.0, 0.0])
+    np.testing.assert_allclose(low, mean) and np.testing.assert_allclose(high, mean)
 
 
 def test_one_line_and_band_per_model_with_the_means_plotted():
@@ -35,7 +42,7 @@ def test_one_line_and_band_per_model_with_the_means_plotted():
     assert [line.get_label() for line in ax.get_lines()] == ["mlp", "forest"]
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [0.7, 0.85, 0.96])
     np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), sizes)
-    assert len(ax.collections) == 2  # one std band per model
+    assert len(ax.collections) == 2  # one interval band per model
     assert ax.get_xscale() == "log"
     assert ax.get_title() == "digits"
 

@@ -11,5 +11,5 @@ from kerasdl.plots.features import plot_feature_maps, plot_filters, plot_image_g
 from kerasdl.plots.history import plot_history
 from kerasdl.plots.transfer import plot_transfer_history
 from kerasdl.plots.gradients import plot_activation_stats, plot_gradient_flow, plot_gradient_heatmap
-from kerasdl.plots.curves import plot_learning_curve, summarize_runs
+from kerasdl.plots.curves import interval_per_size, plot_learning_curve
 from kerasdl.plots.comparison import plot_curve_intervals, plot_seed_runs

@@ -1,8 +1,9 @@
 """Learning curves over training-set size: how a score grows as a model sees more data.
 
 Unlike `plot_history` (a score per *epoch*), these curves put the number of
-training examples on the x axis, one line per model, with a band of one
-standard deviation over repeated runs (seeds).
+training examples on the x axis, one line per model, with the 95% t interval
+of the mean over repeated runs (seeds) as a band. For paired verdicts between
+the lines use `kerasdl.stats.learning_curve` and `plot_curve_intervals`.
 
 Example:
     >>> from kerasdl.plots import plot_learning_curve
@@ -21,26 +22,31 @@ import numpy as np
 from kerasdl.validation import check_positive_int
 
 
-def summarize_runs(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation over repeats, per training-set size.
+def interval_per_size(values: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean over repeats and its t confidence interval (ddof=1), per training-set size.
 
     Args:
         values: Array-like of shape `(sizes,)` (one run) or `(sizes, repeats)`.
+        confidence: Level of the interval.
 
     Returns:
-        `(mean, std)`, each of shape `(sizes,)`; std is 0 for a single run.
+        `(mean, low, high)`, each of shape `(sizes,)`; with a single run the
+        interval is the run itself (nothing is known about the spread).
 
     Example:
-        >>> mean, std = summarize_runs([[0.5, 0.7], [0.9, 0.9]])
-        >>> mean.round(2).tolist(), std.round(2).tolist()
-        ([0.6, 0.9], [0.1, 0.0])
+        >>> mean, low, high = interval_per_size([[0.5, 0.7], [0.9, 0.9]])
+        >>> mean.round(2).tolist(), low.round(2).tolist()
+        ([0.6, 0.9], [-0.67, 0.9])
     """
+    from kerasdl.stats import mean_interval
+
     array = np.asarray(values, dtype=float)
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2 or array.shape[1] == 0:
         raise ValueError(f"values must have shape (sizes,) or (sizes, repeats); got shape {array.shape}.")
-    return array.mean(axis=1), array.std(axis=1)
+    rows = np.array([mean_interval(row, confidence) for row in array])
+    return rows[:, 0], rows[:, 1], rows[:, 2]
 
 
 def plot_learning_curve(
@@ -53,9 +59,10 @@ def plot_learning_curve(
 ) -> Any:
     """Plot a score against the number of training examples, one line per model.
 
-    Each model's line is the mean over repeats, with a shaded band of plus or
-    minus one standard deviation, so you can see whether two models differ by
-    more than the seed-to-seed noise.
+    Each model's line is the mean over repeats, with a shaded band: the 95%
+    t interval of that mean (ddof=1). Two bands that overlap do not mean "no
+    difference" when the runs are paired by seed: judge that with
+    `kerasdl.stats` (`SeedRuns.paired`, `LearningCurve.paired`).
 
     Args:
         sizes: Training-set sizes (a list or 1-D array), one per row of each score array.
@@ -88,19 +95,19 @@ def plot_learning_curve(
         raise TypeError(f"scores must be a non-empty dict of model name -> scores; got {type(scores).__name__}.")
     summaries = {}
     for name, values in scores.items():
-        mean, std = summarize_runs(values)
+        mean, low, high = interval_per_size(values)
         if len(mean) != len(sizes):
             raise ValueError(f"scores[{name!r}] has {len(mean)} rows but sizes has {len(sizes)} entries; "
                              "give one row per training-set size.")
-        summaries[name] = (mean, std)
+        summaries[name] = (mean, low, high)
 
     if ax is None:
         fig, ax = plt.subplots(figsize=(5.2, 3.8))
     else:
         fig = ax.figure
-    for name, (mean, std) in summaries.items():
+    for name, (mean, low, high) in summaries.items():
         (line,) = ax.plot(sizes, mean, marker="o", label=str(name))
-        ax.fill_between(sizes, mean - std, mean + std, color=line.get_color(), alpha=0.2, linewidth=0)
+        ax.fill_between(sizes, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
     if log_x:
         from matplotlib.ticker import NullFormatter, ScalarFormatter
 
