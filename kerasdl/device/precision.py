@@ -15,7 +15,7 @@ from typing import Any
 
 import keras
 
-from kerasdl.device.hardware import hardware
+from kerasdl.device.accelerators import hardware
 from kerasdl.validation import check_bool, check_choice
 
 POLICIES = ("auto", "mixed_float16", "mixed_bfloat16")

@@ -7,8 +7,23 @@ Example:
     'loss'
 """
 
+from kerasdl.plots.curves import plot_learning_curve, summarize_runs
 from kerasdl.plots.features import plot_feature_maps, plot_filters, plot_image_grid, plot_top_inputs, top_inputs
+from kerasdl.plots.gradients import plot_activation_stats, plot_gradient_flow, plot_gradient_heatmap
 from kerasdl.plots.history import plot_history
 from kerasdl.plots.transfer import plot_transfer_history
-from kerasdl.plots.gradients import plot_activation_stats, plot_gradient_flow, plot_gradient_heatmap
-from kerasdl.plots.curves import plot_learning_curve, summarize_runs
+
+__all__ = [
+    "plot_activation_stats",
+    "plot_feature_maps",
+    "plot_filters",
+    "plot_gradient_flow",
+    "plot_gradient_heatmap",
+    "plot_history",
+    "plot_image_grid",
+    "plot_learning_curve",
+    "plot_top_inputs",
+    "plot_transfer_history",
+    "summarize_runs",
+    "top_inputs",
+]
