@@ -110,9 +110,11 @@ def check(wheel: Path, notebook: Path, scratch: Path, report) -> None:
         capture_output=True, text=True, timeout=DEMO_TIMEOUT_S, env=_env(), cwd=demo_dir,
     )
     ok = demo.returncode == 0 and (demo_dir / "kerasdl_demo.png").is_file()
-    table = next((line for line in demo.stdout.splitlines() if line.startswith("model ")), "")
+    lines = demo.stdout.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("model ")), len(lines))
+    rows = "; ".join(" ".join(line.split()) for line in lines[start + 1:start + 3])
     report.check(ok, "kerasdl demo --epochs 1 runs from the installed wheel",
-                 table if ok else (demo.stdout + demo.stderr).strip()[-300:])
+                 rows if ok else (demo.stdout + demo.stderr).strip()[-300:])
     work = scratch / "notebook"
     work.mkdir()
     ok, detail = run_notebook(python, notebook, work)
