@@ -239,3 +239,16 @@ def test_a_broken_tutorial_fails_the_build(tmp_path: Path):
     done = _build(tmp_path / "mkdocs.yml", tmp_path / "site", tmp_path, cache=False)
     assert done.returncode != 0
     assert "broken on purpose" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+def test_tutorial_header_has_the_house_fields(path: Path):
+    import jupytext
+
+    header = jupytext.read(path).cells[0]
+    assert header.cell_type == "markdown"
+    text = header.source
+    assert re.match(r"# [A-Z][^\n]+\n", text) and not re.match(r"# \d", text), "title first, without a number"
+    for field in (rf"\*Topic {int(path.name[:2])} of the course: ", r"\*\*Data used:\*\* ",
+                  r"\*\*Prerequisites:\*\* ", r"\*\*What you will learn\*\*"):
+        assert re.search(field, text), f"{path.name}: header lacks {field!r}"
