@@ -10,7 +10,17 @@ Python packages, no open debugging port), and checks:
   (and the built search index contains the name);
 * a tutorial page shows executed output and a figure that the browser
   decoded (``naturalWidth > 0``), and its ``.ipynb`` download is served;
-* no request leaves 127.0.0.1, no local request fails, no script throws.
+* the home page shows the course map (a card with a decoded figure per tutorial);
+* math: on a tutorial page with formulas and on the API page whose docstrings
+  have some, KaTeX typeset them (``.katex`` elements), and no page visited
+  shows raw TeX (a dollar-delimited command, a backslash-parenthesis) outside code after load;
+* the recorders API page lists ``GradientRecorder``;
+* no request leaves 127.0.0.1, no local request fails, no script throws;
+* the wheel linked from "Getting started" and a notebook, both downloaded
+  from the served site, install and run: ``wheel_check.py`` puts the wheel in
+  a fresh virtual environment, runs ``kerasdl demo --epochs 1`` from it and
+  executes the notebook top to bottom in a fresh kernel of that environment
+  (smoke mode). ``--no-install`` skips this part.
 
 Screenshots go to ``--screenshots`` (default: ``browser_check/`` beside the
 site, or a temporary folder for a site built here; the path is printed).
@@ -34,6 +44,7 @@ import http.server
 import json
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -41,7 +52,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
+from urllib.request import urlopen
+
+import wheel_check
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = (
@@ -248,10 +262,70 @@ def default_tutorial_page(site: Path) -> str | None:
     return f"tutorials/{pages[0].name}/" if pages else None
 
 
+# Text outside code and typeset math that still looks like TeX: $...\cmd...$, \( \[ or a
+# bare \frac-style command.
+RAW_TEX_JS = r"""(() => {
+  const root = document.querySelector('article') || document.body;
+  const skip = 'pre, code, script, style, textarea, .katex, .katex-display';
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+    n.parentElement && n.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  const pattern = /\$[^$]*\\[A-Za-z]+[^$]*\$|\\\(|\\\[|\\(frac|sigma|partial|prod|sum|sqrt|operatorname|mathrm)\b/;
+  const found = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (pattern.test(n.textContent)) found.push(n.textContent.trim().slice(0, 80));
+  }
+  return found.slice(0, 5);
+})()"""
+
+
+def check_no_raw_tex(browser: Browser, what: str, report: Report) -> None:
+    raw = browser.evaluate(RAW_TEX_JS)
+    report.check(not raw, f"no raw TeX visible on {what}", "; ".join(raw))
+
+
+def default_math_page(site: Path) -> str | None:
+    """The first tutorial page whose source text has a formula ($...\\command...$)."""
+    formula = re.compile(r"\$[^$<]*\\[A-Za-z]+[^$<]*\$")
+    for page in sorted((site / "tutorials").glob("*/index.html")):
+        if formula.search(page.read_text(encoding="utf-8")):
+            return f"tutorials/{page.parent.name}/"
+    return None
+
+
+def check_math(browser: Browser, base: str, page: str, what: str, shots: Path, shot: str, report: Report) -> None:
+    browser.navigate(base + page)
+    count = browser.wait_for("document.querySelectorAll('article .katex').length", timeout=15)
+    report.check(bool(count), f"formulas typeset on {what}", f"{count or 0} KaTeX elements on {page}")
+    check_no_raw_tex(browser, what, report)
+    if count:
+        browser.evaluate("document.querySelector('article .katex').scrollIntoView({block: 'center'}); true")
+        time.sleep(0.3)
+    browser.screenshot(shots / shot)
+
+
+def check_api_page(browser: Browser, base: str, shots: Path, report: Report) -> None:
+    browser.navigate(base + "api/recorders/")
+    names = browser.evaluate(
+        "['GradientRecorder', 'ActivationRecorder', 'gradient_table']"
+        ".filter(n => document.getElementById('kerasdl.recorders.' + n))"
+    )
+    report.check(len(names) == 3, "recorders API page lists its callbacks", f"found {names}")
+    check_no_raw_tex(browser, "the recorders API page", report)
+    browser.screenshot(shots / "api_recorders.png")
+
+
 def check_home(browser: Browser, base: str, query: str, shots: Path, report: Report) -> None:
     browser.navigate(base)
     title = browser.evaluate("document.title")
     report.check("kerasdl" in (title or ""), "home page loads", f"title {title!r}")
+    cards = browser.wait_for(
+        "(() => { const imgs = Array.from(document.querySelectorAll('.kerasdl-card img'));"
+        " imgs.forEach(i => i.loading = 'eager');"
+        " return imgs.length && imgs.every(i => i.complete && i.naturalWidth > 0) ? imgs.length : 0; })()"
+    )
+    total = browser.evaluate("document.querySelectorAll('.kerasdl-card').length")
+    report.check(bool(cards) and cards == total, "home page shows the course map", f"{total} cards, {cards} figures decoded")
+    check_no_raw_tex(browser, "the home page", report)
     tutorials = browser.evaluate(
         "Array.from(document.querySelectorAll('nav.md-nav a.md-nav__link'))"
         ".filter(a => a.getAttribute('href') && a.getAttribute('href').includes('tutorials/')).length"
@@ -274,7 +348,7 @@ def check_home(browser: Browser, base: str, query: str, shots: Path, report: Rep
     browser.screenshot(shots / "search.png")
 
 
-def check_tutorial(browser: Browser, base: str, page: str, shots: Path, report: Report) -> None:
+def check_tutorial(browser: Browser, base: str, page: str, shots: Path, report: Report) -> str:
     browser.navigate(base + page)
     heading = browser.evaluate("(document.querySelector('article h1') || {}).textContent || ''")
     report.check(bool(heading.strip()), "tutorial page loads", heading.strip().rstrip("¶"))
@@ -309,9 +383,23 @@ def check_tutorial(browser: Browser, base: str, page: str, shots: Path, report: 
         " + nb.cells.length + ' cells' : 'not a notebook'; })()"
     )
     report.check(str(notebook).startswith("nbformat"), "notebook download is served", str(notebook))
+    check_no_raw_tex(browser, "the tutorial page", report)
+    return browser.evaluate("(Array.from(document.querySelectorAll('a[href$=\".ipynb\"]'))[0] || {}).href || ''")
 
 
-def run(site: Path, page: str | None, query: str, shots: Path, timeout: float) -> int:
+def wheel_link(browser: Browser, base: str) -> str:
+    browser.navigate(base + "getting-started/")
+    return browser.evaluate("(document.querySelector('a[href$=\".whl\"]') || {}).href || ''")
+
+
+def download(url: str, folder: Path) -> Path:
+    target = folder / Path(urlparse(url).path).name
+    with urlopen(url, timeout=60) as response:  # noqa: S310 - a 127.0.0.1 address built above
+        target.write_bytes(response.read())
+    return target
+
+
+def run(site: Path, page: str | None, query: str, shots: Path, timeout: float, install: bool = True) -> int:
     report = Report()
     if not (site / "index.html").is_file():
         print(f"FAIL  no built site at {site} (run `mkdocs build` first)")
@@ -332,14 +420,22 @@ def run(site: Path, page: str | None, query: str, shots: Path, timeout: float) -
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     profile = tempfile.mkdtemp(prefix="kerasdl-chromium-")
     browser = None
+    notebook_url = wheel_url = ""
     try:
         browser = Browser(binary, profile, deadline=time.monotonic() + timeout)
         browser.open_tab()
         check_home(browser, base, query, shots, report)
         if page:
-            check_tutorial(browser, base, page, shots, report)
+            notebook_url = check_tutorial(browser, base, page, shots, report)
         else:
             report.check(False, "tutorial page", "no tutorials/*/index.html in the site")
+        math_page = default_math_page(site)
+        if report.check(bool(math_page), "a tutorial page has formulas", str(math_page)):
+            check_math(browser, base, math_page, "a tutorial page", shots, "tutorial_math.png", report)
+        check_math(browser, base, "api/models/", "the models API page (docstrings)", shots, "api_models_math.png", report)
+        check_api_page(browser, base, shots, report)
+        wheel_url = wheel_link(browser, base)
+        report.check(wheel_url.endswith(".whl"), "getting started links the wheel", wheel_url)
 
         requests = [e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"]
         external = sorted(
@@ -367,6 +463,17 @@ def run(site: Path, page: str | None, query: str, shots: Path, timeout: float) -
     finally:
         if browser is not None:
             browser.close()
+    try:
+        if install and wheel_url.endswith(".whl") and notebook_url.endswith(".ipynb"):
+            # What a learner does: download both from the site, install, run.
+            with tempfile.TemporaryDirectory(prefix="kerasdl-install-") as scratch:
+                wheel = download(urljoin(base, wheel_url), Path(scratch))
+                notebook = download(urljoin(base, notebook_url), Path(scratch))
+                report.check(wheel.stat().st_size > 0, "wheel downloaded from the site", f"{wheel.name}, {wheel.stat().st_size:,} bytes")
+                wheel_check.check(wheel, notebook, Path(scratch), report)
+        elif install:
+            report.check(False, "wheel and notebook downloads", f"wheel {wheel_url!r}, notebook {notebook_url!r}")
+    finally:
         server.shutdown()
         server.server_close()
         shutil.rmtree(profile, ignore_errors=True)
@@ -403,7 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", help="tutorial page to open, e.g. tutorials/01_shallow_vs_deep/ (default: first)")
     parser.add_argument("--query", default="deep_mlp", help="text to search for (default: deep_mlp)")
     parser.add_argument("--screenshots", type=Path, help="folder for PNG screenshots")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds for the whole browser session")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds for the whole browser session")
+    parser.add_argument("--no-install", action="store_true", help="skip installing the wheel and running a notebook")
     args = parser.parse_args(argv)
     root = Path(__file__).resolve().parents[1]
     site = (args.site or root / "site").resolve()
@@ -413,11 +521,11 @@ def main(argv: list[str] | None = None) -> int:
             if not build_smoke_site(root, scratch / "site", args.build_timeout):
                 return 1
             shots = args.screenshots or scratch.with_name(scratch.name + "-screenshots")
-            return run(scratch / "site", args.page, args.query, shots, args.timeout)
+            return run(scratch / "site", args.page, args.query, shots, args.timeout, not args.no_install)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     shots = args.screenshots or site.parent / "browser_check"
-    return run(site, args.page, args.query, shots, args.timeout)
+    return run(site, args.page, args.query, shots, args.timeout, not args.no_install)
 
 
 if __name__ == "__main__":

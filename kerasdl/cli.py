@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 DEMO_DATASETS = ("digits", "breast_cancer", "wine", "spirals", "moons")
@@ -29,7 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(prog="kerasdl", description="Learn deep learning by running it.")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="train a shallow and a deep network side by side and compare them")
+    # Every subcommand takes --verbose (add `parents=[common]` to a new one).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true",
+                        help="also show TensorFlow's C++ log lines while it loads (hidden by default)")
+    demo = sub.add_parser("demo", parents=[common], help="train a shallow and a deep network side by side and compare them")
     demo.add_argument("--dataset", default="digits", choices=DEMO_DATASETS, help="offline dataset (default: digits)")
     demo.add_argument("--epochs", type=int, default=30, help="training epochs per model (default: 30)")
     demo.add_argument("--out", default="kerasdl_demo.png", help="where to write the learning-curve PNG")
@@ -38,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--mixed-precision", action="store_true",
                       help="compute in float16/bfloat16 where the hardware makes it pay (refused otherwise)")
     demo.add_argument("--jit", action="store_true", help="compile training steps with XLA (jit_compile=True)")
-    sub.add_parser("info", help="show versions, the Keras backend and the devices it can use")
+    sub.add_parser("info", parents=[common], help="show versions, the Keras backend and the devices it can use")
     return parser
 
 
@@ -148,6 +153,45 @@ def info() -> dict:
     return description
 
 
+@contextlib.contextmanager
+def _native_logs_hidden(hide: bool):
+    """Send file descriptor 2 to a temporary file while the backend loads.
+
+    TensorFlow's C++ runtime writes its start-up lines (absl, oneDNN, CUDA
+    stubs) straight to fd 2, below Python, and `TF_CPP_MIN_LOG_LEVEL` does not
+    silence all of them. If loading fails, the captured text is written back,
+    so nothing that explains the failure is lost.
+    """
+    if not hide:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace"))
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _load_backend() -> None:
+    # Importing Keras loads the backend; TensorFlow logs again on its first device query.
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kerasdl` console script.
 
@@ -155,8 +199,13 @@ def main(argv: list[str] | None = None) -> int:
         >>> main(["info"])  # doctest: +SKIP
         0
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
+    # The C++ log lines are hidden unless asked for, by --verbose or by setting the level.
+    quiet = not getattr(args, "verbose", False) and "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+    if quiet:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+        with _native_logs_hidden(True):
+            _load_backend()
     try:
         if args.command == "demo":
             demo(args.dataset, args.epochs, args.out, args.seed, args.batch_size, args.mixed_precision, args.jit)

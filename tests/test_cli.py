@@ -52,3 +52,14 @@ def test_demo_bad_arguments_exit_cleanly(tmp_path):
     assert "Traceback" not in result.stderr
     result = _run("demo", "--dataset", "imagenet", cwd=tmp_path)
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_info_prints_its_own_lines_first(tmp_path):
+    # As `kerasdl info 2>&1 | head -3` shows it: one stream, no log level set by the user.
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run([sys.executable, "-m", "kerasdl.cli", "info"], cwd=tmp_path, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout
+    first = done.stdout.splitlines()[:3]
+    assert first[0].startswith("Keras backend"), first
+    assert not any("absl" in line or ".cc:" in line for line in first), first

@@ -20,6 +20,18 @@ def test_import_is_light():
     assert out.strip() == "[]"
 
 
+def test_recorders_names_stay_lazy():
+    # The docs collector reads these names from imports under TYPE_CHECKING; at run time
+    # the recordings and tables must still load without Keras.
+    code = ("import sys, kerasdl.recorders, kerasdl.plots; "
+            "print([m for m in ('tensorflow', 'keras') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    import kerasdl.recorders
+
+    assert kerasdl.recorders.GradientRecorder.__module__ == "kerasdl.recorders.gradients"
+
+
 def test_version_and_lazy_submodules():
     assert kerasdl.__version__.count(".") == 2
     assert kerasdl.models.deep_mlp is not None

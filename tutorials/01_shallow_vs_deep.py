@@ -1,7 +1,12 @@
 # %% [markdown]
 # # Shallow vs deep networks
 #
-# *Author: kerasdl. Topic 1 of the course: what makes a network "deep".*
+# *Topic 1 of the course: what makes a network deep, and when depth pays off.*
+#
+# **Data used:** scikit-learn's handwritten digits, breast cancer and wine sets;
+# generated spirals.
+#
+# **Prerequisites:** none: start here.
 #
 # A **shallow** network has one hidden layer between input and output; a
 # **deep** one stacks many (the course calls three or more "deep"). The course
@@ -11,7 +16,7 @@
 # from how the parameters are arranged (wide and flat, or narrow and stacked),
 # not from one network simply being bigger.
 #
-# **What you'll learn**
+# **What you will learn**
 #
 # - how to build parameter-matched shallow and deep networks with
 #   `kerasdl.models.shallow_mlp` and `kerasdl.models.deep_mlp`;

@@ -11,13 +11,20 @@
 # ---
 
 # %% [markdown]
-# # Hierarchical features: what each block of a small CNN responds to
+# # Hierarchical features
 #
-# **Author:** kerasdl
+# *Topic 2 of the course: what each block of a small CNN responds to, from edges to
+# digits.*
+#
+# **Data used:** scikit-learn's handwritten digits (8x8 images).
+#
+# **Prerequisites:** tutorial 1.
 #
 # The course says a deep network "builds understanding in stages": edges first, then
-# shapes, then object parts, then whole objects. In this tutorial you will train a
-# small convolutional network on real handwritten digits and look inside it:
+# shapes, then object parts, then whole objects. You will train a small convolutional
+# network on real handwritten digits and look inside it.
+#
+# **What you will learn**
 #
 # - the first-layer filters (do they look like edge detectors?),
 # - the feature maps every block produces for one digit,

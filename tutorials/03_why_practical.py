@@ -11,14 +11,20 @@
 # ---
 
 # %% [markdown]
-# # Why deep learning became practical: data, compute, algorithms
+# # Why deep learning became practical
 #
-# **Author:** kerasdl
+# *Topic 3 of the course: data, compute and algorithms, each measured on a small scale.*
+#
+# **Data used:** scikit-learn's handwritten digits; this machine's own speed.
+#
+# **Prerequisites:** tutorials 1 and 2.
 #
 # The course says deep learning existed as a theory since the 1980s but became practical
 # only after 2012, thanks to three factors: **big data**, **GPU computing** and
 # **algorithmic improvements**. History cannot be re-run, but each factor leaves a trace we
-# can measure on a small scale. In this tutorial you will:
+# can measure on a small scale.
+#
+# **What you will learn**
 #
 # - draw the course's timeline;
 # - train the same convolutional network on more and more handwritten digits and watch

@@ -11,13 +11,19 @@
 # ---
 
 # %% [markdown]
-# # Dropout: switching neurons off to fight overfitting
+# # Dropout
 #
-# **Author:** kerasdl
+# *Topic 4 of the course: switching neurons off at random to fight overfitting.*
+#
+# **Data used:** scikit-learn's handwritten digits (flattened).
+#
+# **Prerequisites:** tutorial 1.
 #
 # The course describes dropout like this: during training, each forward pass switches off a
 # random fraction of the neurons, so no neuron can rely on a specific partner; at test time
-# dropout is off and all neurons are active. In this tutorial you will:
+# dropout is off and all neurons are active.
+#
+# **What you will learn**
 #
 # - build a deliberately over-parameterised network and give it too little data, so it overfits;
 # - train it with dropout rates 0, 0.2 and 0.5 and **measure** the gap between training and

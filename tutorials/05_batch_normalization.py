@@ -11,9 +11,13 @@
 # ---
 
 # %% [markdown]
-# # Batch normalization: faster, more stable, less fussy?
+# # Batch normalization
 #
-# **Author:** kerasdl
+# *Topic 5 of the course: normalizing each layer's inputs, and what that buys.*
+#
+# **Data used:** scikit-learn's handwritten digits (flattened).
+#
+# **Prerequisites:** tutorials 1 and 4.
 #
 # The course lists four benefits of batch normalization (BN): training is faster and more
 # stable, it allows higher learning rates, it acts as mild regularization, and it reduces
@@ -22,6 +26,14 @@
 # measured test on real handwritten digits, with the same deep network built with and
 # without BN (`kerasdl.models.deep_mlp(batch_norm=True)`), and you will meet one catch the
 # course does not mention: BN behaves differently at inference time.
+#
+# **What you will learn**
+#
+# - whether batch normalization trains faster and more stably, allows higher learning
+#   rates, regularizes and makes initialization matter less, each claim measured;
+# - where the course puts it (`Linear -> Batch Norm -> Activation`) and how to build
+#   that with `kerasdl.models.deep_mlp(batch_norm=True)`;
+# - why a batch-normalized network behaves differently at inference time.
 
 # %%
 import keras

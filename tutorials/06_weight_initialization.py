@@ -11,14 +11,20 @@
 # ---
 
 # %% [markdown]
-# # Weight initialization: where training starts matters
+# # Weight initialization
 #
-# **Author:** kerasdl
+# *Topic 6 of the course: why the starting point of training matters, and Glorot vs He.*
+#
+# **Data used:** scikit-learn's handwritten digits (flattened).
+#
+# **Prerequisites:** tutorials 1 and 5.
 #
 # The course gives three warnings and two recipes. Starting all weights at zero makes all
 # neurons learn the same thing; weights that are too large make gradients explode; weights
 # that are too small make them vanish. Xavier (Glorot) initialization suits sigmoid and tanh,
-# He initialization suits ReLU. In this tutorial you will:
+# He initialization suits ReLU.
+#
+# **What you will learn**
 #
 # - train the same deep network on handwritten digits from nine starting points, recording
 #   every layer's gradient (`kerasdl.recorders.GradientRecorder`) and activations

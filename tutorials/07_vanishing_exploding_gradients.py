@@ -11,16 +11,23 @@
 # ---
 
 # %% [markdown]
-# # Vanishing and exploding gradients: watching them layer by layer
+# # Vanishing and exploding gradients
 #
-# **Author:** kerasdl
+# *Topic 7 of the course: watching gradients shrink or grow layer by layer, and the
+# fixes.*
+#
+# **Data used:** scikit-learn's handwritten digits (flattened).
+#
+# **Prerequisites:** tutorials 5 and 6.
 #
 # Backpropagation carries the error from the output layer back to the first layer, and on
 # the way it multiplies by one factor per layer. The course's picture: start at 0.8, multiply
 # by 0.2 four times, and "layer 1 receives a gradient 625 times smaller than the output
 # layer", so it barely learns. With sigmoid activations small factors are the rule, since the
 # sigmoid's slope never exceeds 0.25. Factors above 1 make the opposite happen: the gradient
-# explodes. In this tutorial you will:
+# explodes.
+#
+# **What you will learn**
 #
 # - record the gradients the optimizer really applies, per layer and per step, with
 #   `kerasdl.recorders.GradientRecorder` (a Keras callback: `fit` is unchanged);

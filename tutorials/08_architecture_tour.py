@@ -7,9 +7,15 @@
 # ---
 
 # %% [markdown]
-# # 08 · The architecture tour
+# # The architecture tour
 #
-# *Author: kerasdl*
+# *Topic 8 of the course: MLP, CNN, RNN/LSTM, Transformer, autoencoder and GAN, one
+# small task each.*
+#
+# **Data used:** scikit-learn's digits and breast cancer sets; generated moons,
+# waveforms and token sequences.
+#
+# **Prerequisites:** tutorials 1 and 2.
 #
 # The course lists six families of deep networks, each with the data it is best at:
 #
@@ -22,7 +28,7 @@
 # | Autoencoder | dimensionality reduction, anomaly detection, denoising |
 # | GAN | image generation, data synthesis |
 #
-# **What you'll learn**
+# **What you will learn**
 #
 # - how to build each family with one `kerasdl.models` call, and what its input looks like;
 # - how each one trains on a small real or generated task, and what it achieves in seconds;

@@ -7,9 +7,14 @@
 # ---
 
 # %% [markdown]
-# # 09 · Deep learning vs classical machine learning
+# # Deep learning vs classical machine learning
 #
-# *Author: kerasdl*
+# *Topic 9 of the course: when a neural network beats gradient-boosted trees, and when
+# it does not.*
+#
+# **Data used:** scikit-learn's breast cancer and digits sets; generated spirals.
+#
+# **Prerequisites:** tutorials 1 and 8.
 #
 # The course compares the two camps in a table. Four of its rows are claims we can test here:
 #
@@ -20,7 +25,7 @@
 # | Training time | minutes-hours | hours-days |
 # | Interpretability | often explainable | black box |
 #
-# **What you'll learn**
+# **What you will learn**
 #
 # - how to run a fair, repeated comparison: same splits, several seeds, mean +- standard deviation;
 # - how a multi-layer perceptron from `kerasdl.models` compares with gradient-boosted trees

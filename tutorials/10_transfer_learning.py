@@ -11,9 +11,13 @@
 # ---
 
 # %% [markdown]
-# # Transfer learning: a pre-trained backbone, a new head, few labels
+# # Transfer learning
 #
-# **Author:** kerasdl
+# *Topic 10 of the course: reusing a pre-trained network: freeze, new head, fine-tune.*
+#
+# **Data used:** scikit-learn's handwritten digits; printed glyphs kerasdl generates.
+#
+# **Prerequisites:** tutorials 2 and 8.
 #
 # The course's recipe: take a network already trained on a large dataset (ResNet50 on
 # ImageNet), freeze it, replace its last layer by a new one for your task (2 neurons:
@@ -24,7 +28,9 @@
 # measured part uses a backbone that ships with kerasdl: a small CNN pre-trained on tens of
 # thousands of printed digits and letters rendered from matplotlib's fonts (the *source*
 # task). The *target* task is different data: real handwritten digits, with only a handful
-# of labels per class. In this tutorial you will
+# of labels per class.
+#
+# **What you will learn**
 #
 # - load the pre-trained backbone, freeze it and count what still trains;
 # - put a new classification head on it and train only the head;

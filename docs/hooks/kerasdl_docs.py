@@ -11,16 +11,18 @@ What it does, by build stage:
   folder keyed by smoke/full mode and a fingerprint of the library sources
   and package versions (the plugin's own cache key ignores both).
 * ``on_files``: adds the tutorials as pages (mkdocs-jupyter then executes
-  them) and moves ``about.md`` last, so it is rendered after every tutorial
-  and can report how long each one ran.
+  them) and moves ``index.md`` and ``about.md`` last, so they are rendered
+  after every tutorial and can show each one's figure and run time.
 * ``on_pre_page`` / ``on_page_content``: times each tutorial, links its
   ``.ipynb`` download, flags smoke builds, and drops the CDN ``<script>``
-  tags nbconvert adds (MathJax, Mermaid): the site fetches nothing from the
-  internet.
+  tags nbconvert adds (MathJax, Mermaid) and its MathJax configuration: the
+  site fetches nothing from the internet and typesets math with its own
+  KaTeX (``math_assets.py``).
 * ``on_page_markdown``: replaces the marker in ``about.md`` with the build
-  date, mode, package versions, device and per-tutorial run times.
-* ``on_post_build``: writes ``<page dir>/<tutorial>.ipynb`` (no outputs:
-  it runs unchanged on a laptop or a hosted GPU notebook).
+  date, mode, package versions, device and per-tutorial run times, and the
+  one in ``index.md`` with the course map (``course_map.py``).
+* ``on_post_build``: writes each card's figure. The notebooks and the wheel
+  they install are written by ``downloads.py``.
 
 Environment: ``KERASDL_SMOKE=1`` builds in smoke mode (tutorials shrink data
 and epochs); ``KERASDL_DOCS_CACHE=0`` re-executes every tutorial.
@@ -45,6 +47,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+import course_map
 import jupytext
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
@@ -54,6 +57,7 @@ log = logging.getLogger("mkdocs.hooks.kerasdl_docs")
 KERNEL_NAME = "kerasdl-docs"
 TUTORIAL_GLOB = "[0-9][0-9]_*.py"
 ABOUT_PAGE = "about.md"
+HOME_PAGE = "index.md"
 ABOUT_MARKER = "<!-- kerasdl:build-info -->"
 VERSIONED_PACKAGES = (
     "kerasdl",
@@ -81,6 +85,10 @@ _EXTERNAL_IMPORT_MODULE = re.compile(
     r"<script\b[^>]*type=[\"']module[\"'][^>]*>(?:(?!</script>).)*?"
     r"import\s[^;]*?https?://(?:(?!</script>).)*?</script>",
     re.IGNORECASE | re.DOTALL,
+)
+# nbconvert's MathJax loader (its CDN address already removed) and configuration.
+_MATHJAX_LEFTOVERS = re.compile(
+    r'<script src="">\s*</script>|<script type="text/x-mathjax-config">.*?</script>', re.DOTALL
 )
 
 
@@ -188,7 +196,7 @@ def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     tutorials = tutorial_files(root)
     _state.clear()
-    _state.update(root=root, tutorials=tutorials, runs={}, started=_dt.datetime.now(_dt.timezone.utc))
+    _state.update(root=root, tutorials=tutorials, runs={}, figures={}, started=_dt.datetime.now(_dt.timezone.utc))
 
     entries = [{f"{int(path.name[:2])}. {tutorial_title(path)}": f"tutorials/{path.name}"} for path in tutorials]
     nav = []
@@ -213,9 +221,9 @@ def on_files(files: Files, config) -> Files:
         File(f"tutorials/{path.name}", str(root), config.site_dir, config.use_directory_urls)
         for path in _state["tutorials"]
     ]
-    about = [f for f in files if f.src_uri == ABOUT_PAGE]
-    rest = [f for f in files if f.src_uri != ABOUT_PAGE]
-    return Files(rest + added + about)
+    last = [f for name in (HOME_PAGE, ABOUT_PAGE) for f in files if f.src_uri == name]
+    rest = [f for f in files if f.src_uri not in (HOME_PAGE, ABOUT_PAGE)]
+    return Files(rest + added + last)
 
 
 def _is_tutorial(page) -> bool:
@@ -283,7 +291,12 @@ def on_page_content(html_text: str, page, config, files) -> str:
     if not _is_tutorial(page):
         return html_text
     html_text = _EXTERNAL_IMPORT_MODULE.sub("", _EXTERNAL_SCRIPT.sub("", html_text))
+    html_text = _MATHJAX_LEFTOVERS.sub("", html_text)
     stem = Path(page.file.src_uri).stem
+    if (figure := course_map.first_figure(html_text)) is not None:
+        _state["figures"][stem] = figure
+    record = _state["runs"].get(stem) or {}
+    ran = f"{record['seconds']:.1f} s" if record.get("seconds") is not None else "an unrecorded time"
     gpu_link = "../../getting-started/#run-a-tutorial-on-a-gpu" if config.use_directory_urls else "../getting-started.html#run-a-tutorial-on-a-gpu"
     about_link = "../../about/" if config.use_directory_urls else "../about.html"
     banner = (
@@ -291,7 +304,8 @@ def on_page_content(html_text: str, page, config, files) -> str:
         f'<a href="{html.escape(stem)}.ipynb" download>Download this tutorial as a notebook '
         f"(<code>{html.escape(stem)}.ipynb</code>)</a>. "
         f'The same code runs unchanged on a GPU: see <a href="{gpu_link}">running a tutorial on a GPU</a>. '
-        f'The output below was produced when this site was built (<a href="{about_link}">how</a>).</p></div>'
+        f"The output below was produced when this site was built; the code ran in {ran} on the build "
+        f'machine (<a href="{about_link}">how</a>).</p></div>'
     )
     if smoke():
         banner += (
@@ -372,26 +386,18 @@ def _build_info_markdown() -> str:
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
+    if page.file.src_uri == HOME_PAGE and course_map.MARKER in markdown:
+        cards = course_map.cards_html(
+            _state["tutorials"], _state["runs"], _state["figures"], config.use_directory_urls, smoke()
+        )
+        return markdown.replace(course_map.MARKER, cards)
     if page.file.src_uri != ABOUT_PAGE or ABOUT_MARKER not in markdown:
         return markdown
     return markdown.replace(ABOUT_MARKER, _build_info_markdown())
 
 
 def on_post_build(config) -> None:
-    for path in _state.get("tutorials", []):
-        notebook = jupytext.read(path)
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        notebook.metadata.pop("jupytext", None)
-        intro = jupytext.reads(
-            "# %% [markdown]\n"
-            "# *kerasdl tutorial.* Runs unchanged on CPU or GPU. If `import kerasdl` fails in this\n"
-            "# environment, install it first (`%pip install kerasdl`, or `kerasdl[gpu]` for a local\n"
-            "# NVIDIA GPU). Set `KERASDL_SMOKE=1` for a quick run on shrunk data.\n",
-            fmt="py:percent",
-        ).cells[0]
-        notebook.cells.insert(0, intro)
-        page_dir = Path(config.site_dir) / "tutorials"
-        if config.use_directory_urls:
-            page_dir = page_dir / path.stem
-        page_dir.mkdir(parents=True, exist_ok=True)
-        jupytext.write(notebook, page_dir / f"{path.stem}.ipynb", fmt="ipynb")
+    for stem, figure in _state.get("figures", {}).items():
+        path = course_map.image_path(Path(config.site_dir), stem, config.use_directory_urls)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(figure)

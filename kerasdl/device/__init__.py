@@ -7,7 +7,7 @@ Keras run on here (`describe`), may it compute in 16-bit floats
 (`jit_compile_default`), and how to spread training over several GPUs or
 machines (`strategy`).
 
-The code lives in `hardware`, `precision`, `distribute` and `throughput`; this package
+The code lives in `accelerators`, `precision`, `distribute` and `throughput`; this package
 re-exports it. `describe` works on every Keras backend and never imports
 TensorFlow unless TensorFlow is the backend. `strategy` drives
 `tf.distribute`, so it needs the TensorFlow backend. `matmul_gflops` and
@@ -30,7 +30,7 @@ from typing import Any
 import keras
 
 from kerasdl.device.distribute import jit_compile_default, strategy, strategy_plan
-from kerasdl.device.hardware import _backend, _version, hardware
+from kerasdl.device.accelerators import _backend, _version, hardware
 from kerasdl.device.precision import (
     POLICIES,
     MixedPrecisionUnsupportedError,

@@ -14,7 +14,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from kerasdl.device.hardware import _backend
+from kerasdl.device.accelerators import _backend
 
 
 def jit_compile_default(strategy: Any = None) -> bool:

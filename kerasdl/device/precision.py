@@ -15,10 +15,12 @@ from typing import Any
 
 import keras
 
-from kerasdl.device.hardware import hardware
+from kerasdl.device.accelerators import hardware
 from kerasdl.validation import check_bool, check_choice
 
 POLICIES = ("auto", "mixed_float16", "mixed_bfloat16")
+"""Policies `enable_mixed_precision` accepts; "auto" picks the one this hardware runs fast."""
+
 
 class MixedPrecisionUnsupportedError(RuntimeError):
     """Raised when a mixed-precision policy would only slow this machine down.

@@ -11,10 +11,10 @@ Example:
     'deep_mlp'
 """
 
-from kerasdl.models.autoencoder import autoencoder, reconstruction_error
+from kerasdl.models.autoencoders import autoencoder, reconstruction_error
 from kerasdl.models.blocks import count_params
-from kerasdl.models.cnn import cnn, feature_extractor
-from kerasdl.models.gan import GAN, gan
+from kerasdl.models.convolutional import cnn, feature_extractor
+from kerasdl.models.adversarial import GAN, gan
 from kerasdl.models.mlp import deep_mlp, shallow_mlp
 from kerasdl.models.recurrent import rnn
 from kerasdl.models.transformer import TokenAndPositionEmbedding, TransformerEncoderBlock, transformer_classifier

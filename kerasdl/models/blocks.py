@@ -27,7 +27,14 @@ HEAD_ACTIVATIONS = {"multiclass": "softmax", "binary": "sigmoid", "regression": 
 
 
 def auto_initializer(activation: Any, kernel_initializer: Any) -> Any:
-    """Pick He normal for ReLU-like activations and Glorot uniform otherwise.
+    r"""Pick He normal for ReLU-like activations and Glorot uniform otherwise.
+
+    Both keep the scale of the signal about constant from layer to layer. He
+    draws weights with variance $\operatorname{Var}(w) = 2 / n_{in}$, since a
+    ReLU passes on about half of its input's variance; Glorot uses
+    $\operatorname{Var}(w) = 2 / (n_{in} + n_{out})$, a compromise between the
+    forward and the backward pass for sigmoid and tanh ($n_{in}$, $n_{out}$:
+    the layer's fan-in and fan-out).
 
     Only `kernel_initializer="auto"` is resolved; anything else is returned as is.
 

@@ -7,9 +7,26 @@ Example:
     'loss'
 """
 
+from kerasdl.plots.comparison import plot_curve_intervals, plot_seed_runs
+from kerasdl.plots.curves import interval_per_size, plot_learning_curve
 from kerasdl.plots.features import plot_feature_maps, plot_filters, plot_image_grid, plot_top_inputs, top_inputs
+from kerasdl.plots.gradients import plot_activation_stats, plot_gradient_flow, plot_gradient_heatmap
 from kerasdl.plots.history import plot_history
 from kerasdl.plots.transfer import plot_transfer_history
-from kerasdl.plots.gradients import plot_activation_stats, plot_gradient_flow, plot_gradient_heatmap
-from kerasdl.plots.curves import interval_per_size, plot_learning_curve
-from kerasdl.plots.comparison import plot_curve_intervals, plot_seed_runs
+
+__all__ = [
+    "interval_per_size",
+    "plot_activation_stats",
+    "plot_curve_intervals",
+    "plot_feature_maps",
+    "plot_filters",
+    "plot_gradient_flow",
+    "plot_gradient_heatmap",
+    "plot_history",
+    "plot_image_grid",
+    "plot_learning_curve",
+    "plot_seed_runs",
+    "plot_top_inputs",
+    "plot_transfer_history",
+    "top_inputs",
+]

@@ -19,10 +19,16 @@ Example:
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kerasdl.recorders.history import ActivationHistory, GradientHistory, StepHistory
 from kerasdl.recorders.tables import gradient_ratios, gradient_table
+
+# The docs collector reads these imports (it does not run `__getattr__`); at run
+# time they stay lazy, so plots and tables do not load Keras.
+if TYPE_CHECKING:
+    from kerasdl.recorders.activations import ActivationRecorder, activation_stats
+    from kerasdl.recorders.gradients import GradientRecorder, NonFiniteGradientWarning, SkippedStepWarning
 
 # Names that need Keras, loaded on first access so plots and tables stay light.
 _LAZY = {

@@ -32,6 +32,7 @@ from kerasdl.network import can_reach
 from kerasdl.validation import check_shape
 
 GLYPHS = "kerasdl_glyphs"
+"""Name of the backbone shipped with kerasdl: a small CNN pre-trained on printed glyphs."""
 _ASSETS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assets")
 GLYPHS_PATH = os.path.join(_ASSETS, f"{GLYPHS}.keras")
 

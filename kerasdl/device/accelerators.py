@@ -1,7 +1,7 @@
 """What the active Keras backend can compute on: GPUs, TPUs and the CPU.
 
 Example:
-    >>> from kerasdl.device.hardware import hardware
+    >>> from kerasdl.device.accelerators import hardware
     >>> sorted(hardware())
     ['cpu', 'gpus', 'tpus']
 """
