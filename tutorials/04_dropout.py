@@ -45,8 +45,8 @@ print(data)
 # ## An over-parameterised network
 #
 # Three hidden layers of 256 ReLU units: far more weights than there are training images
-# (the count is printed below). `kerasdl.models.deep_mlp(..., dropout=rate)` puts a `Dropout` layer after every
-# hidden layer (named `dropout_1`, `dropout_2`, ...).
+# (the count is printed below). `kerasdl.models.deep_mlp(..., dropout=rate)` puts a
+# `Dropout` layer after every hidden layer (named `dropout_1`, `dropout_2`, ...).
 
 # %%
 RATES = (0.0, 0.5) if SMOKE else (0.0, 0.2, 0.5)
