@@ -141,7 +141,7 @@ for name in names[1:]:
     gap = stats.paired_difference(per_seed(name, "acc_gap"), per_seed(names[0], "acc_gap"),
                                   names=(name, names[0]), scale=100, unit="points",
                                   higher_is_better=False)
-    print(f"train - test accuracy gap: {gap.verdict()}")
+    print(f"train - test accuracy gap (smaller is better): {gap.verdict()}")
 chosen = runs.best("val")  # model selection on the validation split only
 print(f"Rate chosen on validation accuracy: {chosen}; its test accuracy over {SEEDS} seeds: "
       "{:.3f} [{:.3f}, {:.3f}]".format(*stats.mean_interval(runs.scores(chosen, "test"))))
