@@ -175,7 +175,8 @@ plt.show()
 # %%
 RATES = (1.0,) if SMOKE else (0.05, 0.5, 1.0)
 LR_EPOCHS = 1 if SMOKE else 8
-lr_runs = {(lr, bn, s): run(bn, lr, LR_EPOCHS, seed=s)[2] for s in SEEDS for lr in RATES for bn in (False, True)}
+lr_runs = {(lr, bn, s): run(bn, lr, LR_EPOCHS, seed=s)[2]
+           for s in SEEDS for lr in RATES for bn in (False, True)}
 print(training.format_table([row for (lr, bn, s), row in lr_runs.items() if s == 0], digits=3))
 for lr in RATES:
     bn_vs_plain({bn: [score(lr_runs[lr, bn, s]) for s in SEEDS] for bn in (False, True)},
@@ -258,7 +259,8 @@ for (bn, seed), (model, _, _) in speed.items():
     reg_rows.append({"model": "batch norm" if bn else "plain", "bn": bn, "seed": seed, "train_acc": train_acc,
                      "test_acc": test_acc, "acc_gap": train_acc - test_acc, "loss_gap": test_loss - train_loss})
 print(training.format_table([r for r in reg_rows if r["seed"] == 0], digits=3))
-for column, what in (("acc_gap", "train - test accuracy gap (smaller is better)"), ("test_acc", "test accuracy")):
+for column, what in (("acc_gap", "train - test accuracy gap (smaller is better)"),
+                     ("test_acc", "test accuracy")):
     bn_vs_plain({bn: [r[column] for r in reg_rows if r["bn"] == bn] for bn in (False, True)}, what,
                 higher_is_better=column != "acc_gap")
 if SMOKE:
