@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, models, plots, training
+from kerasdl import datasets, models, plots, stats, training
 
 keras.utils.set_random_seed(0)
 SMOKE = kerasdl.smoke_mode()  # KERASDL_SMOKE=1: a quick run on shrunk data
@@ -73,28 +73,57 @@ def correct(model, data):
     return predicted == data.y_test
 
 
-def verdict(result, data):
-    """Compare the two models on the same test examples and say whether the gap is real."""
-    (shallow_name, deep_name) = result.histories
-    right = {name: correct(result.models[name], data) for name in (shallow_name, deep_name)}
-    deep_only = int(np.sum(right[deep_name] & ~right[shallow_name]))
-    shallow_only = int(np.sum(right[shallow_name] & ~right[deep_name]))
-    gap = 100 * (right[deep_name].mean() - right[shallow_name].mean())
-    # If the models were equally good, each disagreement would go either way
-    # with probability 1/2; a difference beyond ~2 standard deviations
-    # (2*sqrt(disagreements)) is unlikely to be luck (McNemar's test, roughly).
-    noise = 2 * np.sqrt(deep_only + shallow_only)
-    if deep_only - shallow_only > noise:
-        outcome = "deep wins"
-    elif shallow_only - deep_only > noise:
-        outcome = "shallow wins"
-    else:
-        outcome = "no clear winner"
-    text = (f"{data.name}: deep minus shallow test accuracy = {gap:+.1f} points. Of {len(data.y_test)} test "
-            f"examples, only deep got {deep_only} right and only shallow {shallow_only}; for two equally good "
-            f"models these counts would rarely differ by more than {noise:.0f} -> {outcome}.")
-    return {"data": data.name, "gap_points": gap, "deep_only": deep_only, "shallow_only": shallow_only,
-            "outcome": outcome, "text": text}
+# %% [markdown]
+# One training run is one draw: another seed gives other initial weights and another
+# batch order, and two close models can swap places. So every comparison below trains
+# both networks once per seed with `kerasdl.stats.run_over_seeds` (the same seed gives a
+# network the same initial weights and both networks the same batch order), keeps each
+# network's best epoch on the *validation* split, and reads the test split once per trained
+# network. The verdict pairs the two test accuracies seed by seed and prints the 95%
+# interval of the mean difference: a winner is named only when that interval excludes 0.
+#
+# As a supplement, McNemar's exact test looks at the seed-0 pair alone: of the test
+# examples the two networks disagree on, does one get clearly more right? It measures
+# only the noise of a finite test set for *one* training run, not the seed-to-seed
+# variation, so it cannot replace the verdict over seeds.
+
+# %%
+SEEDS = 2 if SMOKE else 5
+if SMOKE:
+    print(f"Smoke run: {SEEDS} seeds.")
+
+
+class KeepModels(keras.callbacks.Callback):
+    """Collects every model it sees trained (its `history` attribute holds the curves)."""
+
+    def __init__(self, store):
+        super().__init__()
+        self.store = store
+
+    def on_train_end(self, logs=None):
+        self.store.append(self.model)
+
+
+def over_seeds(builders, data, **fit):
+    """Train both networks over SEEDS seeds; return the runs and the seed-0 models."""
+    trained = []
+    runs = stats.run_over_seeds(builders, data, seeds=SEEDS, callbacks=lambda: [KeepModels(trained)], **fit)
+    first = {row["model"]: model for row, model in zip(runs.rows, trained) if row["seed"] == 0}
+    print(f"Test accuracy, mean and 95% interval over {SEEDS} seeds:")
+    print(runs.table("test"))
+    return runs, first
+
+
+def verdict(runs, first, data):
+    """The paired verdict over seeds, plus McNemar's test on the seed-0 pair."""
+    shallow_name, deep_name = runs.models
+    diff = runs.paired(deep_name, shallow_name, split="test")
+    outcome = ("no clear winner" if not diff.detected else "deep wins" if diff.mean > 0 else "shallow wins")
+    one_run = stats.mcnemar_exact(correct(first[deep_name], data), correct(first[shallow_name], data),
+                                  names=(deep_name, "shallow"))
+    text = (f"{data.name}: {runs.verdict(deep_name, shallow_name, split='test')}\n"
+            f"  One run only (seed 0), McNemar's exact test: {one_run.verdict()}")
+    return {"data": data.name, "diff": diff, "outcome": outcome, "one_run_p": one_run.p_value, "text": text}
 
 
 summary = []  # one verdict per dataset, printed together at the end
@@ -112,46 +141,46 @@ summary = []  # one verdict per dataset, printed together at the end
 # %%
 spirals = datasets.load("spirals", n_samples=400 if SMOKE else 2000)
 print(spirals.description)
-print(f"train {spirals.x_train.shape}, test {spirals.x_test.shape}")
+print(f"train {spirals.x_train.shape}, validation {spirals.x_val.shape}, test {spirals.x_test.shape}")
 
 spiral_models = matched_pair(spirals, depth=4, width=32)
-spiral_result = training.compare(spiral_models, spirals, epochs=3 if SMOKE else 40, batch_size=64,
-                                 learning_rate=3e-3, verbose=0)
-print(spiral_result.table())
-summary.append(verdict(spiral_result, spirals))
+spiral_runs, spiral_first = over_seeds(spiral_models, spirals, epochs=3 if SMOKE else 40, batch_size=64,
+                                       learning_rate=3e-3)
+summary.append(verdict(spiral_runs, spiral_first, spirals))
 print(summary[-1]["text"])
 
 # %% [markdown]
-# The learning curves show accuracy per epoch on the training data (solid) and
-# on the held-out test data used for validation (dashed). Both networks got
-# the same number of epochs, mini-batches and learning rate.
+# The learning curves of the seed-0 pair show accuracy per epoch on the training
+# data (solid) and on the validation split (dashed). Both networks got the same
+# number of epochs, mini-batches and learning rate.
 
 # %%
-fig = plots.plot_history(spiral_result.histories, metrics=["accuracy"], title="Spirals: same parameter count")
+fig = plots.plot_history({name: m.history.history for name, m in spiral_first.items()}, metrics=["accuracy"],
+                         title="Spirals (seed 0): same parameter count")
 plt.show()
 
 # Were the curves still climbing when training stopped? Then more epochs could change the picture.
-for name, history in spiral_result.histories.items():
-    curve = history["val_accuracy"]
+for name, model in spiral_first.items():
+    curve = model.history.history["val_accuracy"]
     back = min(10, len(curve) - 1)
     print(f"{name}: validation accuracy {curve[-1]:.3f} after {len(curve)} epochs, "
           f"{100 * (curve[-1] - curve[-1 - back]):+.1f} points over the last {back} epochs")
 
 # %% [markdown]
 # What did each network actually learn? Colouring every point of the plane by
-# the network's predicted class draws its decision boundary; the dots are the
-# test examples.
+# the network's predicted class draws its decision boundary (seed 0, weights of
+# the best validation epoch); the dots are the test examples.
 
 # %%
 grid = np.linspace(-2.6, 2.6, 200)
 xx, yy = np.meshgrid(grid, grid)
 plane = np.stack([xx.ravel(), yy.ravel()], axis=1).astype("float32")
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.6))
-for ax, (name, model) in zip(axes, spiral_result.models.items()):
+for ax, (name, model) in zip(axes, spiral_first.items()):
     probability = keras.ops.convert_to_numpy(model(plane, training=False))[:, 0].reshape(xx.shape)
     ax.contourf(xx, yy, probability, levels=[0, 0.5, 1], colors=["#9ecae1", "#fdae6b"], alpha=0.8)
     ax.scatter(*spirals.x_test.T, c=spirals.y_test, cmap="coolwarm", s=6, edgecolors="none")
-    accuracy = next(row["test_accuracy"] for row in spiral_result.rows if row["model"] == name)
+    accuracy = next(r["test_accuracy"] for r in spiral_runs.rows if r["model"] == name and r["seed"] == 0)
     ax.set_title(f"{name}: test accuracy {accuracy:.3f}")
     ax.set_aspect("equal")
     ax.set_xticks([])
@@ -173,16 +202,16 @@ digits = datasets.load("digits")
 if SMOKE:
     digits = digits.subset(200)
 print(digits.description)
-print(f"train {digits.x_train.shape}, test {digits.x_test.shape}")
+print(f"train {digits.x_train.shape}, validation {digits.x_val.shape}, test {digits.x_test.shape}")
 
 digit_models = matched_pair(digits, depth=3, width=64)
-digit_result = training.compare(digit_models, digits, epochs=2 if SMOKE else 20, batch_size=64, verbose=0)
-print(digit_result.table())
-summary.append(verdict(digit_result, digits))
+digit_runs, digit_first = over_seeds(digit_models, digits, epochs=2 if SMOKE else 20, batch_size=64)
+summary.append(verdict(digit_runs, digit_first, digits))
 print(summary[-1]["text"])
 
 # %%
-fig = plots.plot_history(digit_result.histories, title="Digits (8x8 images): same parameter count")
+fig = plots.plot_history({name: m.history.history for name, m in digit_first.items()},
+                         title="Digits (8x8 images, seed 0): same parameter count")
 plt.show()
 
 # %% [markdown]
@@ -196,32 +225,34 @@ plt.show()
 # %%
 cancer = datasets.load("breast_cancer")
 print(cancer.description)
-print(f"train {cancer.x_train.shape}, test {cancer.x_test.shape}")
+print(f"train {cancer.x_train.shape}, validation {cancer.x_val.shape}, test {cancer.x_test.shape}")
 
 cancer_models = matched_pair(cancer, depth=3, width=32)
-cancer_result = training.compare(cancer_models, cancer, epochs=2 if SMOKE else 30, batch_size=32, verbose=0)
-print(cancer_result.table())
-summary.append(verdict(cancer_result, cancer))
+cancer_runs, cancer_first = over_seeds(cancer_models, cancer, epochs=2 if SMOKE else 30, batch_size=32)
+summary.append(verdict(cancer_runs, cancer_first, cancer))
 print(summary[-1]["text"])
 
 # %%
-fig = plots.plot_history(cancer_result.histories, title="Breast cancer (tabular): same parameter count")
+fig = plots.plot_history({name: m.history.history for name, m in cancer_first.items()},
+                         title="Breast cancer (tabular, seed 0): same parameter count")
 plt.show()
 
 # %% [markdown]
 # ## What we measured
 #
-# The table collects the three comparisons. "deep only" and "shallow only"
-# count the test examples that one network got right and the other got wrong;
-# only when that difference is larger than chance would explain does the last
-# column name a winner.
+# The table collects the three comparisons: the mean over seeds of deep minus
+# shallow test accuracy, its 95% interval (paired by seed), and the outcome,
+# which names a winner only when the interval excludes 0. The last column is
+# the supplementary McNemar p-value of the seed-0 pair (one run, test-set noise
+# only).
 
 # %%
 print(training.format_table([
-    {"data": row["data"], "deep - shallow": f"{row['gap_points']:+.1f} points", "deep only": row["deep_only"],
-     "shallow only": row["shallow_only"], "outcome": row["outcome"]}
+    {"data": row["data"], "deep - shallow": f"{row['diff'].mean:+.1f} points",
+     "95% CI": f"[{row['diff'].ci_low:+.1f}, {row['diff'].ci_high:+.1f}]", "seeds": row["diff"].n,
+     "outcome": row["outcome"], "one-run McNemar p": row["one_run_p"]}
     for row in summary
-]))
+], digits=3))
 outcomes = {row["data"]: row["outcome"] for row in summary}
 print()
 def against(claim_holds):
@@ -237,7 +268,7 @@ print(f"Depth pays off on raw images (8x8 digits): {outcomes['digits']} - "
 print(f"Depth adds little on tabular data (breast cancer): {outcomes['breast_cancer']} - "
       f"{against(outcomes['breast_cancer'] != 'deep wins')}.")
 if SMOKE:
-    print("(Smoke run: tiny data and a few epochs, so these outcomes say nothing about the claims.)")
+    print("(Smoke run: 2 seeds, tiny data and a few epochs, so these outcomes say nothing about the claims.)")
 
 # %% [markdown]
 # ## Summary
@@ -245,11 +276,14 @@ if SMOKE:
 # - "Deep" means many hidden layers. Comparing networks with the same number
 #   of parameters separates the effect of depth from the effect of size; the
 #   shallow network then needs a very wide hidden layer.
-# - `training.compare` trains several models on the same data with the same
-#   seed and budget and tabulates train/test metrics; `plots.plot_history`
-#   draws their learning curves on shared axes.
-# - A difference in test accuracy is only evidence if it is larger than
-#   chance: count the test examples on which the two models disagree.
+# - `stats.run_over_seeds` trains several models on the same data over several
+#   seeds, with the same seed per pair, picks each run's epoch on the validation
+#   split and reads the test split once; `plots.plot_history` draws learning
+#   curves on shared axes.
+# - A difference in test accuracy is only evidence if it survives the
+#   seed-to-seed variation: pair the runs by seed and read the interval of the
+#   mean difference. McNemar's test on one run's disagreements measures only
+#   the test set's noise.
 # - The table above is the result of this run. Read the outcome column against
 #   the course's claims: on the folded spiral boundary, on small raw images and
 #   on engineered tabular features, did stacking layers beat one wide layer?
@@ -266,6 +300,5 @@ if SMOKE:
 #    networks cope as the boundary folds more often?
 # 4. **Another table.** Repeat section 3 with `datasets.load("wine")`
 #    (13 chemical measurements, 3 grape cultivars).
-# 5. **Seeds.** Rerun all three comparisons with `seed=1..4` in
-#    `training.compare` and `datasets.load`. How often does each outcome
-#    repeat? Which conclusions survive?
+# 5. **Another split.** Rerun all three comparisons with `datasets.load(...,
+#    seed=1)` (another train/validation/test split). Which outcomes repeat?

@@ -37,7 +37,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, models, plots, training
+from kerasdl import datasets, models, plots, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -50,14 +50,14 @@ print(data)
 # %% [markdown]
 # ## An over-parameterised network
 #
-# Three hidden layers of 512 ReLU units: over half a million weights to fit a few hundred
-# images. `kerasdl.models.deep_mlp(..., dropout=rate)` puts a `Dropout` layer after every
-# hidden layer (named `dropout_1`, `dropout_2`, ...).
+# Three hidden layers of 256 ReLU units: far more weights than there are training images
+# (the count is printed below). `kerasdl.models.deep_mlp(..., dropout=rate)` puts a
+# `Dropout` layer after every hidden layer (named `dropout_1`, `dropout_2`, ...).
 
 # %%
-RATES = (0.0, 0.2, 0.5)
-WIDTH, DEPTH = 512, 3
-EPOCHS = 2 if SMOKE else 60
+RATES = (0.0, 0.5) if SMOKE else (0.0, 0.2, 0.5)
+WIDTH, DEPTH = 256, 3
+EPOCHS = 2 if SMOKE else 40
 
 
 def build(rate):
@@ -69,61 +69,90 @@ print(f"{params:,} trainable parameters for {len(data.x_train)} training images:
       f"{params / len(data.x_train):,.0f} parameters per image")
 
 # %% [markdown]
-# ## Train with and without dropout
+# ## Train with and without dropout, over several seeds
 #
-# `kerasdl.training.compare` trains each network with the same seed (same initial weights
-# for equal shapes, same batch order), using the test split as validation data, and then
-# evaluates both splits **with dropout off**, so train and test accuracy are measured the
-# same way.
+# One training run is one draw: another seed gives other initial weights, another batch
+# order and other dropout masks, and the ranking of two close models can flip.
+# `kerasdl.stats.run_over_seeds` trains every network once per seed (the same seed gives
+# the same initial weights and batch order to each), fits on the training split with the
+# *validation* split as `validation_data`, and evaluates each final network once on
+# training, validation and test data **with dropout off**, so all three are measured the
+# same way. Every network keeps the weights of its last epoch (`select_epoch=None`): no
+# early stopping, so dropout is the only defence against overfitting we test here. A small
+# callback keeps the trained networks, so the seed-0 runs can be plotted and probed below.
 
 # %%
-result = training.compare({f"dropout {r}": (lambda r=r: build(r)) for r in RATES}, data,
-                          epochs=EPOCHS, batch_size=32, verbose=0)
+SEEDS = 2 if SMOKE else 5
+
+
+class KeepModels(keras.callbacks.Callback):
+    """Collects every model it sees trained (its `history` attribute holds the curves)."""
+
+    def __init__(self, store):
+        super().__init__()
+        self.store = store
+
+    def on_train_end(self, logs=None):
+        self.store.append(self.model)
+
+
+names = [f"dropout {r}" for r in RATES]
+trained = []
+runs = stats.run_over_seeds({name: (lambda r=r: build(r)) for name, r in zip(names, RATES)}, data,
+                            seeds=SEEDS, epochs=EPOCHS, batch_size=32, select_epoch=None,
+                            callbacks=lambda: [KeepModels(trained)])
+if SMOKE:
+    print(f"Smoke run: {SEEDS} seeds.")
+print(f"Test accuracy, mean and 95% interval over {SEEDS} seeds:")
+print(runs.table("test"))
+
 rows = []
-for row in result.rows:
-    history = result.histories[row["model"]]
-    val_loss = np.array(history["val_loss"])
-    rows.append({"model": row["model"], "train_acc": row["train_accuracy"], "test_acc": row["test_accuracy"],
-                 "acc_gap": row["train_accuracy"] - row["test_accuracy"],
-                 "train_loss": row["train_loss"], "test_loss": row["test_loss"],
+for row, model in zip(runs.rows, trained):  # runs.rows and trained are in the same order
+    val_loss = np.array(model.history.history["val_loss"])
+    rows.append({"model": row["model"], "seed": row["seed"], "train_acc": row["train_accuracy"],
+                 "test_acc": row["test_accuracy"], "acc_gap": row["train_accuracy"] - row["test_accuracy"],
                  "loss_gap": row["test_loss"] - row["train_loss"],
                  "best_val_epoch": int(val_loss.argmin()) + 1,
                  "val_loss_rise": float(val_loss[-1] - val_loss.min())})
-print(training.format_table(rows, digits=3))
+print(training.format_table([r for r in rows if r["seed"] == 0], digits=3))
 
 # %%
-fig = plots.plot_history(result.histories, metrics=["loss", "accuracy"], log_loss=True,
-                         title="Solid: training (dropout on); dashed: validation")
+histories = {row["model"]: m.history.history
+             for row, m in zip(runs.rows, trained) if row["seed"] == 0}
+fig = plots.plot_history(histories, metrics=["loss", "accuracy"], log_loss=True,
+                         title="Seed 0. Solid: training (dropout on); dashed: validation")
 plt.show()
 
 # %% [markdown]
-# How to read the table: `acc_gap` and `loss_gap` are training minus test accuracy and test
-# minus training loss; the larger they are, the more the network memorised its training
-# images instead of learning what generalises. `best_val_epoch` is when validation loss was
-# lowest and `val_loss_rise` how far it climbed after that: a rising validation loss while
-# the training loss keeps falling is the textbook sign of overfitting. (The training curves
-# in the figure are measured with dropout *on*, which is why they can sit above validation.)
+# How to read the table (seed 0): `acc_gap` and `loss_gap` are training minus test accuracy
+# and test minus training loss; the larger they are, the more the network memorised its
+# training images instead of learning what generalises. `best_val_epoch` is when validation
+# loss was lowest and `val_loss_rise` how far it climbed after that: a rising validation
+# loss while the training loss keeps falling is the textbook sign of overfitting. (The
+# training curves in the figure are measured with dropout *on*, which is why they can sit
+# above validation.)
 #
-# How big a difference is meaningful? The test split has a fixed size, so accuracy on it
-# has a sampling error we can compute.
+# Is a difference real or seed-to-seed noise? Each verdict below pairs the runs by seed
+# (`SeedRuns.verdict`, `stats.paired_difference`) and prints the 95% interval of the mean
+# difference; "better" is only said when that interval excludes zero.
 
 # %%
-base, best = rows[0], max(rows[1:], key=lambda r: r["test_acc"])
-n_test = len(data.y_test)
-stderr = np.sqrt(base["test_acc"] * (1 - base["test_acc"]) / n_test)
-diff = best["test_acc"] - base["test_acc"]
-print(f"Standard error of a test accuracy near {base['test_acc']:.3f} on {n_test} images: "
-      f"{100 * stderr:.1f} points.")
-print(f"Best dropout model ({best['model']}) vs no dropout: test accuracy {100 * diff:+.1f} points, "
-      f"which is {'more' if abs(diff) > 2 * stderr else 'less'} than two standard errors "
-      f"({'a clear' if abs(diff) > 2 * stderr else 'not a clear'} difference on its own).")
-for row in rows[1:]:
-    print(f"{row['model']}: loss gap {row['loss_gap']:.3f} vs {base['loss_gap']:.3f} without dropout "
-          f"({row['loss_gap'] - base['loss_gap']:+.3f}); best validation loss at "
-          f"epoch {row['best_val_epoch']} vs {base['best_val_epoch']}, then rose {row['val_loss_rise']:.3f} "
-          f"vs {base['val_loss_rise']:.3f}.")
+def per_seed(model, column):
+    return np.array([r[column] for r in rows if r["model"] == model])
+
+
+for name in names[1:]:
+    print(runs.verdict(name, names[0], split="test"))
+    print(runs.verdict(name, names[0], split="test", metric="loss"))
+    gap = stats.paired_difference(per_seed(name, "acc_gap"), per_seed(names[0], "acc_gap"),
+                                  names=(name, names[0]), scale=100, unit="points",
+                                  higher_is_better=False)
+    print(f"train - test accuracy gap (smaller is better): {gap.verdict()}")
+chosen = runs.best("val")  # model selection on the validation split only
+print(f"Rate chosen on validation accuracy: {chosen}; its test accuracy over {SEEDS} seeds: "
+      "{:.3f} [{:.3f}, {:.3f}]".format(*stats.mean_interval(runs.scores(chosen, "test"))))
 if SMOKE:
-    print("(Smoke run: little data and few epochs, so these numbers say nothing about the claims.)")
+    print("(Smoke run: 2 seeds, little data and few epochs, so these numbers say nothing about the claims.)")
 
 # %% [markdown]
 # Overfitting often shows in the *loss* before it shows in accuracy: an overfitted network
@@ -137,7 +166,7 @@ if SMOKE:
 # test image through the trained dropout-0.5 network several times in each mode.
 
 # %%
-net = result.models["dropout 0.5"]
+net = trained[names.index("dropout 0.5")]  # seed 0
 x = data.x_test[:1]
 label = int(data.y_test[0])
 passes = 5
@@ -189,6 +218,27 @@ plt.show()
 # present, which is the "redundant paths" argument of the course.
 
 # %% [markdown]
+# ## One mask per example, per step
+#
+# The course says "each neuron has 50% chance of being switched off per batch". Keras is
+# finer-grained than that: `Dropout` draws a fresh random mask for every *example* of a
+# batch, at every training step, so two images in the same mini-batch lose different
+# units, and the same image loses different units each time it is seen. A small
+# measurement on `dropout_1`: feed one batch holding the same `hidden_1` activations
+# twice, in two successive training-mode calls (each call is what one step of `fit` does).
+
+# %%
+layer = net.get_layer("dropout_1")
+pair = np.repeat(hidden[None, alive], 2, axis=0)  # the same active units, as two examples of one batch
+step_1, step_2 = (np.asarray(layer(pair, training=True)) != 0 for _ in range(2))
+print(f"{pair.shape[1]} active units; share whose kept/dropped state differs:")
+print(f"  example 1 vs example 2, same batch, same step: {(step_1[0] != step_1[1]).mean():.2f}")
+print(f"  example 1, step 1 vs step 2:                   {(step_1[0] != step_2[0]).mean():.2f}")
+print("  (two independent masks at rate 0.5 differ on half the units on average: 0.50)")
+print(f"Kept per example and step: {step_1.mean(axis=1).round(2).tolist()} (step 1), "
+      f"{step_2.mean(axis=1).round(2).tolist()} (step 2)")
+
+# %% [markdown]
 # ## Summary
 #
 # - `deep_mlp(..., dropout=rate)` adds a `Dropout` layer after every hidden block.
@@ -197,15 +247,18 @@ plt.show()
 # - Dropout acts only when `training=True` (inside `fit()`); `predict()`/`evaluate()` run
 #   the full network deterministically. Keras rescales survivors by `1 / (1 - rate)` during
 #   training, so inference needs no correction.
-# - Judge regularisation effects against the test set's sampling error: on a test split of
-#   a few hundred images, accuracy differences of a point or two can be noise.
+# - Keras draws a new dropout mask for every example at every step, not one per batch.
+# - Judge a regularisation effect over several seeds, paired by seed, with an interval
+#   (`kerasdl.stats.run_over_seeds`); one run on a few hundred test images cannot tell a
+#   point or two from noise.
 #
 # ## Exercises
 #
 # 1. Re-run the comparison with `N_TRAIN = 1000`. Does the gap without dropout shrink? Does
 #    dropout still help?
 # 2. Try `dropout=0.8`. At what rate does dropout start to hurt training accuracy as well?
-# 3. Run the comparison with three different `seed=` values in `training.compare` and report
-#    the mean and spread of each model's test accuracy. Is the ranking stable?
+# 3. Re-run the comparison with `select_epoch="val_loss"` (each network keeps its best
+#    validation epoch, a form of early stopping). Does dropout still make a detectable
+#    difference once early stopping is there too?
 # 4. Monte Carlo dropout: average 50 predictions made with `training=True`. Is the spread of
 #    those predictions larger for misclassified test images than for correct ones?

@@ -41,7 +41,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, models, plots, training
+from kerasdl import datasets, models, plots, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -103,17 +103,17 @@ def recompute_bn_statistics(model, x):
 _runs = {}
 
 
-def run(batch_norm, learning_rate, epochs, init="auto"):
+def run(batch_norm, learning_rate, epochs, init="auto", seed=0):
     """Train with plain SGD (no momentum, no adaptive steps) so BN's own effect is visible."""
-    key = (batch_norm, learning_rate, epochs, str(init))
+    key = (batch_norm, learning_rate, epochs, str(init), seed)
     if key in _runs:  # same seed and settings give the same run: reuse it
         return _runs[key]
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(seed)
     model = training.compile_for(build(batch_norm, init), optimizer="sgd", learning_rate=learning_rate)
     history = model.fit(data.x_train, data.y_train, validation_data=data.validation, epochs=epochs,
                         batch_size=BATCH, verbose=0, callbacks=[keras.callbacks.TerminateOnNaN()]).history
     loss = history["loss"][-1]
-    row = {"bn": batch_norm, "lr": learning_rate, "diverged": not np.isfinite(loss),
+    row = {"bn": batch_norm, "lr": learning_rate, "seed": seed, "diverged": not np.isfinite(loss),
            "train_loss": loss if np.isfinite(loss) else None,
            "val_acc": history["val_accuracy"][-1] if np.isfinite(loss) else None}
     for column, metric in (("epochs_to_target", "val_accuracy"), ("train_epochs_to_target", "accuracy")):
@@ -126,33 +126,49 @@ def run(batch_norm, learning_rate, epochs, init="auto"):
     return _runs[key]
 
 
+def score(row):
+    # Count a diverged run as chance level (1 in 10 classes) so the comparison stays numeric.
+    value = row.get("val_acc_recomputed", row["val_acc"])
+    return 0.1 if value is None else value
+
+
+def bn_vs_plain(values, what, unit="points", scale=100, higher_is_better=True):
+    """Paired verdict, BN minus plain, over the seeds: values[bn] holds one number per seed."""
+    diff = stats.paired_difference(values[True], values[False], names=("batch norm", "plain"),
+                                   scale=scale, unit=unit, higher_is_better=higher_is_better)
+    print(f"{what}: {diff.verdict()}")
+    return diff
+
+
+SEEDS = list(range(2 if SMOKE else 5))
+print(f"Every experiment runs over {len(SEEDS)} seeds{' (smoke run: 2 seeds)' if SMOKE else ''}; "
+      "each verdict pairs the BN and plain runs of the same seed.")
+
+
 # %% [markdown]
 # ## 1. Speed of convergence
 #
-# Same network, same data, same seed, SGD with learning rate 0.05: how many epochs until
-# accuracy first reaches the target? `epochs_to_target` uses validation accuracy (inference
-# mode); `train_epochs_to_target` uses the training accuracy Keras reports during `fit`, which
-# for BN is computed with batch statistics.
+# Same network, same data, SGD with learning rate 0.05: how many epochs until accuracy
+# first reaches the target? `epochs_to_target` uses validation accuracy (inference mode);
+# `train_epochs_to_target` uses the training accuracy Keras reports during `fit`, which for
+# BN is computed with batch statistics. A run that never reaches the target within the
+# budget is counted as `EPOCHS + 1` epochs in the paired verdict (so, when that happens, the
+# true gap is at least as large as the one printed). The table shows seed 0.
 
 # %%
 EPOCHS = 2 if SMOKE else 20
-speed = {name: run(bn, 0.05, EPOCHS) for name, bn in (("plain", False), ("batch norm", True))}
-print(training.format_table([{"model": name, **row} for name, (_, _, row) in speed.items()], digits=3))
+speed = {(bn, seed): run(bn, 0.05, EPOCHS, seed=seed) for seed in SEEDS for bn in (False, True)}
+print(training.format_table([{"model": "batch norm" if bn else "plain", **row}
+                             for (bn, seed), (_, _, row) in speed.items() if seed == 0], digits=3))
 for column, what in (("epochs_to_target", "validation"), ("train_epochs_to_target", "training")):
-    plain_epochs, bn_epochs = (speed[name][2][column] for name in ("plain", "batch norm"))
-    if plain_epochs is None or bn_epochs is None:
-        verdict = {(True, True): f"neither model got there in {EPOCHS} epochs",
-                   (True, False): f"only BN got there (epoch {bn_epochs})",
-                   (False, True): f"only the plain network got there (epoch {plain_epochs})"}[
-            (plain_epochs is None, bn_epochs is None)]
-    elif plain_epochs == bn_epochs:
-        verdict = f"both got there at epoch {bn_epochs}"
-    else:
-        verdict = (f"BN got there {abs(plain_epochs - bn_epochs)} epoch(s) "
-                   f"{'sooner' if bn_epochs < plain_epochs else 'later'} (plain {plain_epochs}, BN {bn_epochs})")
-    print(f"{what} accuracy {TARGET:.0%}: {verdict}")
-fig = plots.plot_history({name: h for name, (_, h, _) in speed.items()}, metrics=["loss", "accuracy"],
-                         title="Plain SGD, learning rate 0.05: with and without batch norm")
+    epochs = {bn: [speed[bn, s][2][column] or EPOCHS + 1 for s in SEEDS] for bn in (False, True)}
+    print(f"never reached within {EPOCHS} epochs ({what}): plain {epochs[False].count(EPOCHS + 1)}, "
+          f"BN {epochs[True].count(EPOCHS + 1)} of {len(SEEDS)} seeds")
+    bn_vs_plain(epochs, f"epochs to {TARGET:.0%} {what} accuracy", unit="epochs", scale=1,
+                higher_is_better=False)
+fig = plots.plot_history({"batch norm" if bn else "plain": h for (bn, seed), (_, h, _) in speed.items()
+                          if seed == 0}, metrics=["loss", "accuracy"],
+                         title="Plain SGD, learning rate 0.05, seed 0: with and without batch norm")
 plt.show()
 
 # %% [markdown]
@@ -165,41 +181,32 @@ plt.show()
 # ## 2. Stability at higher learning rates
 #
 # We raise the learning rate step by step. "diverged" means the loss became NaN/infinite
-# and training was stopped.
+# and training was stopped; a diverged run is scored at chance level (0.1). BN networks are
+# scored with recomputed statistics. The table shows seed 0; the verdicts pair all seeds.
 
 # %%
-RATES = (1.0,) if SMOKE else (0.05, 0.2, 0.5, 1.0)
+RATES = (1.0,) if SMOKE else (0.05, 0.5, 1.0)
 LR_EPOCHS = 1 if SMOKE else 8
-lr_rows = [run(bn, lr, LR_EPOCHS)[2] for lr in RATES for bn in (False, True)]
-print(training.format_table(lr_rows, digits=3))
-
-
-def score(row):
-    # Count a diverged run as chance level (1 in 10 classes) so the comparison stays numeric.
-    value = row.get("val_acc_recomputed", row["val_acc"])
-    return 0.1 if value is None else value
-
-
-def best_rate(rows, bn):
-    ok = [r for r in rows if r["bn"] == bn and score(r) >= TARGET]
-    return max((r["lr"] for r in ok), default=None)
-
-
+lr_runs = {(lr, bn, s): run(bn, lr, LR_EPOCHS, seed=s)[2]
+           for s in SEEDS for lr in RATES for bn in (False, True)}
+print(training.format_table([row for (lr, bn, s), row in lr_runs.items() if s == 0], digits=3))
+for lr in RATES:
+    bn_vs_plain({bn: [score(lr_runs[lr, bn, s]) for s in SEEDS] for bn in (False, True)},
+                f"validation accuracy at learning rate {lr:g}")
 for bn in (False, True):
-    top = best_rate(lr_rows, bn)
-    fastest = min((r["epochs_to_target"] for r in lr_rows if r["bn"] == bn and r["epochs_to_target"]),
-                  default=None)
-    print(f"{'with' if bn else 'without'} BN: highest learning rate reaching {TARGET:.0%} in "
-          f"{LR_EPOCHS} epochs: {top if top is not None else 'none'}"
-          f"{' (scored with recomputed statistics)' if bn else ''}; fewest epochs to {TARGET:.0%} "
-          f"validation accuracy at any rate: {fastest if fastest else 'never'}")
+    diverged = sum(lr_runs[lr, bn, s]["diverged"] for lr in RATES for s in SEEDS)
+    top = [max((lr for lr in RATES if score(lr_runs[lr, bn, s]) >= TARGET), default=None) for s in SEEDS]
+    print(f"{'with' if bn else 'without'} BN: {diverged} of {len(RATES) * len(SEEDS)} runs diverged; highest "
+          f"rate reaching {TARGET:.0%} in {LR_EPOCHS} epochs, per seed: {top}")
 
 # %% [markdown]
 # ## 3. Sensitivity to weight initialization
 #
 # He initialization is what `deep_mlp` uses for ReLU; here we replace it by weights drawn
 # from a normal distribution that is far too small (std 0.01) or far too large (std 1.0),
-# and compare with He (about `sqrt(2 / 64) = 0.18` for these layers).
+# and compare with He (about `sqrt(2 / 64) = 0.18` for these layers). "Less sensitive"
+# means a better worst case over the three initializations, and a narrower range between
+# the best and the worst.
 
 # %%
 # "auto" is deep_mlp's default, He normal for ReLU (and the runs of experiment 2 at 0.05 are reused).
@@ -207,19 +214,17 @@ INITS = {"std 0.01 (too small)": keras.initializers.RandomNormal(stddev=0.01), "
          "std 1.0 (too large)": keras.initializers.RandomNormal(stddev=1.0)}
 if SMOKE:
     INITS = {"std 0.01 (too small)": INITS["std 0.01 (too small)"]}
-init_rows = []
-for label, init in INITS.items():
-    for bn in (False, True):
-        init_rows.append({"init": label, **run(bn, 0.05, LR_EPOCHS, init=init)[2]})
-print(training.format_table(init_rows, digits=3))
-worst = {bn: min(score(r) for r in init_rows if r["bn"] == bn) for bn in (False, True)}
-best = {bn: max(score(r) for r in init_rows if r["bn"] == bn) for bn in (False, True)}
-for bn in (False, True):
-    print(f"{'with' if bn else 'without'} BN: validation accuracy over initializations from "
-          f"{worst[bn]:.3f} (worst) to {best[bn]:.3f} (best)")
-print(f"BN {'raised' if worst[True] > worst[False] + 0.05 else 'did not clearly raise'} the worst case "
-      f"({worst[True] - worst[False]:+.3f}): it {'did' if worst[True] > worst[False] + 0.05 else 'did not'} "
-      "make training less sensitive to a bad initialization here.")
+init_runs = {(label, bn, s): run(bn, 0.05, LR_EPOCHS, init=init, seed=s)[2]
+             for s in SEEDS for label, init in INITS.items() for bn in (False, True)}
+print(training.format_table([{"init": label, **row} for (label, bn, s), row in init_runs.items() if s == 0],
+                            digits=3))
+scores = {bn: np.array([[score(init_runs[label, bn, s]) for label in INITS] for s in SEEDS])
+          for bn in (False, True)}
+bn_vs_plain({bn: scores[bn].min(axis=1) for bn in (False, True)},
+            "worst validation accuracy over the initializations")
+if len(INITS) > 1:
+    bn_vs_plain({bn: np.ptp(scores[bn], axis=1) for bn in (False, True)},
+                "range (best - worst) over the initializations", higher_is_better=False)
 bn_rows = [row for _, _, row in _runs.values() if "val_acc_recomputed" in row]
 lag = [r for r in bn_rows if r["val_acc_recomputed"] - r["val_acc"] > 0.1]
 print(f"BN runs so far whose validation accuracy rose by more than 10 points once the running "
@@ -229,28 +234,25 @@ print(f"BN runs so far whose validation accuracy rose by more than 10 points onc
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
 for bn, colour in ((False, "tab:blue"), (True, "tab:orange")):
     label = "batch norm (recomputed statistics)" if bn else "plain"
-    rows = [r for r in lr_rows if r["bn"] == bn]
-    axes[0].plot([r["lr"] for r in rows], [score(r) for r in rows], "o-", color=colour, label=label)
-    rows = [r for r in init_rows if r["bn"] == bn]
+    mean_lr = [np.mean([score(lr_runs[lr, bn, s]) for s in SEEDS]) for lr in RATES]
+    axes[0].plot(RATES, mean_lr, "o-", color=colour, label=label)
     offset = 0.2 if bn else -0.2
-    axes[1].bar(np.arange(len(rows)) + offset, [score(r) for r in rows], width=0.4, color=colour, label=label)
-running = [r for r in lr_rows if r["bn"]]
-axes[0].plot([r["lr"] for r in running], [r["val_acc"] or 0.1 for r in running], "o--", color="tab:orange",
-             alpha=0.5, label="batch norm (running statistics)")
-running = [r for r in init_rows if r["bn"]]
-(marker,) = axes[1].plot(np.arange(len(running)) + 0.2, [r["val_acc"] or 0.1 for r in running], "kv")
+    axes[1].bar(np.arange(len(INITS)) + offset, scores[bn].mean(axis=0), width=0.4, color=colour, label=label)
+    for s in range(len(SEEDS)):  # one dot per seed
+        axes[1].plot(np.arange(len(INITS)) + offset, scores[bn][s], ".", color="black", markersize=3)
+running = [np.mean([lr_runs[lr, True, s]["val_acc"] or 0.1 for s in SEEDS]) for lr in RATES]
+axes[0].plot(RATES, running, "o--", color="tab:orange", alpha=0.5, label="batch norm (running statistics)")
 axes[0].set(xscale="log", xlabel="SGD learning rate", ylabel="validation accuracy",
-            title=f"Learning rate ({LR_EPOCHS} epochs; diverged runs at 0.1)")
+            title=f"Mean over {len(SEEDS)} seeds ({LR_EPOCHS} epochs; diverged runs at 0.1)")
 axes[0].set_xticks(RATES, [f"{r:g}" for r in RATES])
 axes[0].minorticks_off()
 axes[1].set_xticks(range(len(INITS)), list(INITS), fontsize="small")
-axes[1].set(ylabel="validation accuracy", title=f"Initialization (learning rate 0.05, {LR_EPOCHS} epochs)")
+axes[1].set(ylabel="validation accuracy", title=f"Initialization (lr 0.05, {LR_EPOCHS} epochs; dots: seeds)")
 for ax in axes:
     ax.axhline(TARGET, color="grey", linestyle=":", linewidth=1)
     ax.set_ylim(0, 1.02)
 handles, labels = axes[0].get_legend_handles_labels()
-fig.legend(handles + [marker], labels + ["batch norm (running statistics, bars)"], loc="lower center",
-           ncol=4, fontsize="small")
+fig.legend(handles, labels, loc="lower center", ncol=3, fontsize="small")
 fig.tight_layout(rect=(0, 0.08, 1, 1))
 plt.show()
 
@@ -258,37 +260,31 @@ plt.show()
 # ## 4. Does BN act as a regularizer here?
 #
 # A regularizer narrows the gap between training and test performance. We evaluate both
-# networks of experiment 1 on the full training and test splits, in inference mode (the BN
-# network with the running statistics recomputed at the end of experiment 1).
+# networks of experiment 1, for every seed, once on the full training and test splits, in
+# inference mode (the BN networks with their running statistics recomputed).
 
 # %%
 reg_rows = []
-for name, (model, _, _) in speed.items():
+for (bn, seed), (model, _, _) in speed.items():
     train_loss, train_acc = model.evaluate(data.x_train, data.y_train, verbose=0)
-    test_loss, test_acc = model.evaluate(*data.validation, verbose=0)
-    reg_rows.append({"model": name, "train_acc": train_acc, "test_acc": test_acc,
-                     "acc_gap": train_acc - test_acc, "loss_gap": test_loss - train_loss})
-print(training.format_table(reg_rows, digits=3))
-plain, bn = reg_rows
-diff = bn["acc_gap"] - plain["acc_gap"]
-# Rough yardstick: twice the standard error of one test accuracy on this many images.
-noise = 2 * np.sqrt(plain["test_acc"] * (1 - plain["test_acc"]) / len(data.y_test))
-if abs(diff) < noise:
-    verdict = f"within the noise (about {noise:.3f}): no measurable regularization here"
-elif diff < 0:
-    verdict = f"narrower by more than the noise (about {noise:.3f}): consistent with mild regularization"
-else:
-    verdict = f"wider by more than the noise (about {noise:.3f}): no sign of regularization here"
-print(f"Accuracy gap with BN {bn['acc_gap']:.3f} vs {plain['acc_gap']:.3f} without ({diff:+.3f}), {verdict}.")
+    test_loss, test_acc = model.evaluate(*data.test, verbose=0)
+    reg_rows.append({"model": "batch norm" if bn else "plain", "bn": bn, "seed": seed, "train_acc": train_acc,
+                     "test_acc": test_acc, "acc_gap": train_acc - test_acc, "loss_gap": test_loss - train_loss})
+print(training.format_table([r for r in reg_rows if r["seed"] == 0], digits=3))
+for column, what in (("acc_gap", "train - test accuracy gap (smaller is better)"),
+                     ("test_acc", "test accuracy")):
+    bn_vs_plain({bn: [r[column] for r in reg_rows if r["bn"] == bn] for bn in (False, True)}, what,
+                higher_is_better=column != "acc_gap")
 if SMOKE:
-    print("(Smoke run: little data and few epochs, so these numbers say nothing about the claims.)")
+    print("(Smoke run: 2 seeds, little data and few epochs, so these numbers say nothing about the claims.)")
 
 # %% [markdown]
 # Keep in mind what this test can and cannot show: the two networks also differ in how far
 # they got in training (BN usually gets further in the same number of epochs, and a network
 # that fits better has more room to overfit). The "mild regularization" attributed to BN
 # comes from the noise of batch statistics, which is expected to be small with batches of
-# 64; on this data set the line printed above is the measured answer, whichever way it goes.
+# 64; on this data set the verdicts printed above are the measured answer, whichever way
+# they go.
 
 # %% [markdown]
 # ## Summary
@@ -298,8 +294,8 @@ if SMOKE:
 #   before the learned scale and shift.
 # - The course's claims are testable: epochs to a target accuracy (speed), the largest
 #   learning rate that still trains (stability), the worst case over initializations
-#   (sensitivity) and the train-test gap (regularization). The printed tables give this run's
-#   answers.
+#   (sensitivity) and the train-test gap (regularization). Each is judged over several
+#   seeds, paired by seed, with the interval printed beside the verdict.
 # - BN uses batch statistics in training and running averages at inference. When those
 #   averages lag behind (few steps, large changes in scale), a network that trains well can
 #   fail at inference; recomputing the statistics on training data shows the weights were fine.
