@@ -47,7 +47,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, models, plots, recorders, training
+from kerasdl import datasets, models, plots, recorders, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -94,10 +94,31 @@ for n in (4, DEPTH):
 # purpose: Adam rescales each parameter's step by its own gradient history, which hides much
 # of the effect (exercise 1). `GradientRecorder()` keeps the L2 norm of every layer's
 # gradient at every step; `TerminateOnNaN` stops a run whose loss has blown up.
+#
+# Compare like with like: an L2 norm grows with the number of parameters it sums over,
+# and `hidden_1` (64 x 64 weights + 64 biases = 4,160) has more than six times the
+# parameters of `output` (64 x 10 + 10 = 650). So the ratios below divide **per-parameter
+# RMS** gradients, the L2 norm over the square root of the layer's trainable parameter
+# count: the typical size of one weight's gradient, which is what sets how fast that
+# weight moves under SGD.
 
 
 # %%
 RESULTS = {}
+
+
+def rms(result, step=0):
+    """Per-parameter RMS gradient of every recorded layer at one step, output layer first."""
+    return {layer: values[step] for layer, values in result["rms"].items()}
+
+
+def rms_table(result, step=0):
+    values = rms(result, step)
+    out = values["output"]
+    print(f"per-parameter RMS gradient at step {step} (output layer first)")
+    print(f"{'layer':10s} {'RMS':>10s} {'ratio to output':>16s} {'times smaller':>14s}")
+    for layer, value in values.items():
+        print(f"{layer:10s} {value:10.3e} {value / out:16.4g} {out / value if value else np.inf:14.4g}")
 
 
 def run(name, activation="sigmoid", kernel_initializer="glorot_uniform", optimizer=None, depth=DEPTH,
@@ -110,39 +131,46 @@ def run(name, activation="sigmoid", kernel_initializer="glorot_uniform", optimiz
     history = model.fit(data.x_train, data.y_train, validation_data=data.validation, epochs=EPOCHS,
                         batch_size=32, verbose=0, callbacks=[recorder, keras.callbacks.TerminateOnNaN()])
     grads = recorder.history
-    ratio = {r["layer"]: r["ratio_to_output"] for r in recorders.gradient_ratios(grads, step="first")}
-    median = {r["layer"]: r["ratio_to_output"] for r in recorders.gradient_ratios(grads, step="median")}
-    result = {"grads": grads, "history": history, "ratio": ratio["hidden_1"], "median": median["hidden_1"],
+    result = {"grads": grads, "history": history, "model": model,
               "accuracy": history.history.get("val_accuracy", [np.nan])[-1],
               "largest": float(np.nanmax(np.where(np.isinf(grads.values["l2"]), np.nan, grads.values["l2"]))),
               "notes": []}
+    sizes = {layer: sum(int(np.prod(w.shape)) for w in model.get_layer(layer).trainable_weights)
+             for layer in grads.layers}
+    result["rms"] = {layer: grads.get(layer) / np.sqrt(sizes[layer]) for layer in reversed(grads.layers)}
+    result["over_time"] = result["rms"]["hidden_1"] / result["rms"]["output"]
+    result["ratio"], result["median"] = result["over_time"][0], float(np.nanmedian(result["over_time"]))
     if not np.isfinite(history.history["loss"][-1]):
         result["notes"].append("loss became NaN")
     if not all(np.isfinite(w).all() for w in model.get_weights()):
         result["notes"].append("weights are NaN")  # the reported loss can stay finite even then
-    print(f"{name:26s} hidden_1/output at step 0: {result['ratio']:.2e}; val accuracy {result['accuracy']:.3f}"
+    print(f"{name:38s} hidden_1/output at step 0: {result['ratio']:.2e}; val accuracy {result['accuracy']:.3f}"
           f" after {len(history.history['loss'])} epoch(s)" + "".join(f"; {n}" for n in result["notes"]))
     if grads.nonfinite:
         first = grads.nonfinite[0]
-        print(f"{'':26s} recorder: first non-finite gradient in {first['layer']} at step {first['step']}")
+        print(f"{'':38s} recorder: first non-finite gradient in {first['layer']} at step {first['step']}")
     RESULTS[name] = result
     return result
 
 
 sigmoid = run("sigmoid, 8 layers")
 print(recorders.gradient_table(sigmoid["grads"], step="first"))
+rms_table(sigmoid)
 
 # %% [markdown]
-# The table reads like the course's: the output layer first, then each layer further from the
-# loss. `times smaller` is the output layer's gradient norm divided by that layer's, on the
-# very first update, before training has changed the weights. Next to the course's number:
+# The tables read like the course's: the output layer first, then each layer further from
+# the loss, on the very first update, before training has changed the weights. The first
+# (`gradient_table`) divides whole-layer L2 norms; the second divides per-parameter RMS
+# values, the like-with-like comparison used from here on (all hidden layers have 4,160
+# parameters, so among them the two agree; only the output layer's ratio changes, by
+# sqrt(4160 / 650) = 2.5). Next to the course's number:
 # this 8-layer network, the slope bound for 8 layers, and the same network with 4 hidden
 # layers, the course's depth. The per-layer factor is the $n$-th root of the whole ratio.
 
 # %%
 sigmoid4 = run("sigmoid, 4 layers", depth=4)
-print(recorders.gradient_table(sigmoid4["grads"], step="first"))
-print(f"{'':28s}{'times smaller':>15s}{'per-layer factor':>18s}")
+rms_table(sigmoid4)
+print(f"{'per-parameter RMS':28s}{'times smaller':>15s}{'per-layer factor':>18s}")
 print(f"{'course (4 layers)':28s}{COURSE_TIMES:15,.0f}{0.2:18.3f}")
 for label, r, n in (("measured, 4 sigmoid layers", sigmoid4, 4), ("measured, 8 sigmoid layers", sigmoid, DEPTH)):
     print(f"{label:28s}{1 / r['ratio']:15,.0f}{r['ratio'] ** (1 / n):18.3f}")
@@ -168,9 +196,9 @@ print(f"per-layer factor at 4 and at {DEPTH} layers: {f4:.3f} and {f8:.3f} -> "
 # %%
 fig = plots.plot_gradient_heatmap(sigmoid["grads"], title="sigmoid, 8 layers: gradient norm per layer and step")
 plt.show()
-over_time = sigmoid["grads"].get("hidden_1") / sigmoid["grads"].get("output")
-print(f"over all {len(over_time)} steps, hidden_1's gradient was between {1 / over_time.max():,.0f} and "
-      f"{1 / over_time.min():,.0f} times smaller than the output layer's")
+over_time = sigmoid["over_time"]
+print(f"over all {len(over_time)} steps, hidden_1's per-parameter RMS gradient was between "
+      f"{1 / over_time.max():,.0f} and {1 / over_time.min():,.0f} times smaller than the output layer's")
 
 # %% [markdown]
 # ## The fixes, measured with the same recorder
@@ -197,8 +225,8 @@ plt.show()
 # %%
 for k in fixes[1:]:
     r = RESULTS[k]
-    print(f"{k:22s} hidden_1 gets {r['ratio'] / sigmoid['ratio']:,.0f} x the plain sigmoid network's share of "
-          f"the gradient; val accuracy {r['accuracy']:.3f} vs {sigmoid['accuracy']:.3f}")
+    print(f"{k:22s} hidden_1/output (per-parameter RMS) is {r['ratio'] / sigmoid['ratio']:,.0f} x the plain "
+          f"sigmoid network's (one seed, first step)")
 
 # %% [markdown]
 # With batch normalization the model has extra `bn_i` layers (their `gamma` and `beta` have
@@ -206,12 +234,13 @@ for k in fixes[1:]:
 #
 # ## Exploding gradients, and clipping
 #
-# Now the opposite problem, caused in two ways the course mentions:
-#
-# - **too-large weights**: ReLU with weights drawn with standard deviation 0.3 instead of He's
-#   $\sqrt{2/64} \approx 0.18$. Each layer then amplifies the signal (and, backwards, the
-#   error) instead of preserving it;
-# - **too-large steps**: the ReLU + He network with learning rate 0.5 instead of 0.1.
+# Now the opposite problem. The course's cause is **too-large weights**: ReLU with weights
+# drawn with standard deviation 0.3 instead of He's $\sqrt{2/64} \approx 0.18$. Each layer
+# then amplifies the signal (and, backwards, the error) instead of preserving it. A second
+# failure is often blamed on exploding gradients too: **too-large steps**, the ReLU + He
+# network with learning rate 0.5 instead of 0.1. We will see that it is a different
+# problem, *dead ReLUs*: units whose input has become negative for every example, so they
+# output 0 and pass no gradient back.
 #
 # Each is trained as it is and with `clipnorm=1.0`, which rescales each variable's gradient
 # to norm at most 1 before the update. With clipping on, the recorder keeps both norms:
@@ -223,9 +252,9 @@ HIGH_LR = 0.5
 big = run("ReLU, std 0.3 init", activation="relu", kernel_initializer=BIG)
 big_clip = run("ReLU, std 0.3 init + clip", activation="relu", kernel_initializer=BIG,
                optimizer=keras.optimizers.SGD(LEARNING_RATE, clipnorm=1.0))
-run(f"ReLU + He, lr {HIGH_LR}", activation="relu", kernel_initializer="he_normal",
-    optimizer=keras.optimizers.SGD(HIGH_LR))
-run(f"ReLU + He, lr {HIGH_LR} + clip", activation="relu", kernel_initializer="he_normal",
+DEAD = f"ReLU + He, lr {HIGH_LR} (dead ReLUs)"
+run(DEAD, activation="relu", kernel_initializer="he_normal", optimizer=keras.optimizers.SGD(HIGH_LR))
+run(f"{DEAD} + clip", activation="relu", kernel_initializer="he_normal",
     optimizer=keras.optimizers.SGD(HIGH_LR, clipnorm=1.0))
 
 print(f"first-step gradient norms, std 0.3 vs He: output layer {big['grads'].get('output')[0]:.3g} vs "
@@ -237,18 +266,31 @@ first_big = [big["grads"].get(layer)[0] for layer in big["grads"].layers]
 first_he = [relu["grads"].get(layer)[0] for layer in relu["grads"].layers]
 print(f"smallest first-step layer gradient with std 0.3: {min(first_big):.3g}, "
       f"{min(first_big) / max(first_he):,.0f} x the largest with He ({max(first_he):.3g})")
-lr_run = RESULTS[f"ReLU + He, lr {HIGH_LR}"]["grads"]
-zero = int(np.sum(lr_run.get("hidden_1") == 0))
-print(f"lr {HIGH_LR} without clipping: hidden_1's gradient was exactly 0 (no error signal reached it) "
-      f"at {zero} of {len(lr_run)} steps")
+
+
+def dead_units(model, x):
+    """Per hidden layer: the share of ReLU units that output 0 for every validation image."""
+    names = [f"hidden_{i}" for i in range(1, DEPTH + 1)]
+    probe = keras.Model(model.input, [model.get_layer(n).output for n in names])
+    return {n: float(np.mean(np.all(np.asarray(a) <= 0, axis=0))) for n, a in zip(names, probe(x))}
+
+
+for name in ("ReLU + He", DEAD, f"{DEAD} + clip"):
+    dead = dead_units(RESULTS[name]["model"], data.validation[0])
+    grads = RESULTS[name]["grads"]
+    zero = int(np.sum(grads.get("hidden_1") == 0))
+    print(f"{name:38s} dead units after training: " + " ".join(f"{v:.0%}" for v in dead.values())
+          + f"; hidden_1's gradient exactly 0 at {zero} of {len(grads)} steps")
 
 # %% [markdown]
 # With too-large weights the forward activations grow layer after layer as well, and a
 # kernel's gradient is the error times the activations entering the layer: compare the
-# absolute norms with He's, not only the first/output ratio. A too-large learning rate can
-# fail differently: if a few big steps leave every ReLU of a layer switched off, no error
-# signal passes back at all (the zero count above). Here is what clipping did to the
-# std 0.3 network, step by step:
+# absolute norms with He's, not only the first/output ratio. The learning rate 0.5 run
+# fails differently, and the lines above say how: where a few big steps have pushed every
+# unit of a layer into ReLU's flat half for all inputs, the layer is dead, the gradient
+# below it is exactly 0, and no step size, clipped or not, brings it back. Its gradients
+# did not explode; they vanished for good. Here is what clipping did to the std 0.3
+# network, step by step:
 
 # %%
 clipped = big_clip["grads"]
@@ -281,21 +323,45 @@ plt.show()
 #
 # ## All runs side by side
 #
-# `hidden_1/output` is the first hidden layer's gradient norm over the output layer's, at the
-# first step and as the median over training; `largest` is the largest finite gradient norm
-# of any variable; accuracy is on the validation (test) split after the last epoch.
+# `hidden_1/output` is the ratio of the first hidden layer's per-parameter RMS gradient to
+# the output layer's, at the first step and as the median over training; `largest` is the
+# largest finite gradient norm of any variable; `val acc` is on the validation split after
+# the last epoch. All of it is one seed (seed 0).
 
 # %%
-print(f"{'setup':28s} {'hidden_1/output':>15s} {'median':>9s} {'largest':>9s} {'val acc':>8s}  note")
+print(f"{'setup':38s} {'hidden_1/output':>15s} {'median':>9s} {'largest':>9s} {'val acc':>8s}  note")
 for name, r in RESULTS.items():
     note = ", ".join(r["notes"] + (["non-finite gradients"] if r["grads"].nonfinite else []))
-    print(f"{name:28s} {r['ratio']:15.2e} {r['median']:9.2e} {r['largest']:9.3g} {r['accuracy']:8.3f}  {note}".rstrip())
-for plain, fixed in (("ReLU, std 0.3 init", "ReLU, std 0.3 init + clip"),
-                     (f"ReLU + He, lr {HIGH_LR}", f"ReLU + He, lr {HIGH_LR} + clip")):
-    gain = RESULTS[fixed]["accuracy"] - RESULTS[plain]["accuracy"]
-    print(f"clipping changed the validation accuracy of '{plain}' by {gain:+.3f}")
-best = max(RESULTS, key=lambda k: RESULTS[k]["accuracy"])
-print(f"best validation accuracy: {best} ({RESULTS[best]['accuracy']:.3f})")
+    print(f"{name:38s} {r['ratio']:15.2e} {r['median']:9.2e} {r['largest']:9.3g} "
+          f"{r['accuracy']:8.3f}  {note}".rstrip())
+
+# %% [markdown]
+# One seed cannot say whether a fix or clipping *helps accuracy*: another initialization
+# and shuffling could reorder the runs. So the two comparisons that matter are repeated over
+# seeds with `kerasdl.stats.run_over_seeds` (same seed, same initial weights for a builder;
+# epoch chosen on the validation split; scored once on the test split), and the verdicts
+# below are its paired 95% intervals.
+
+# %%
+SEEDS, SEED_EPOCHS = (2, 1) if SMOKE else (5, 10)
+
+
+def builder(activation, init, clipnorm=None):
+    def build():
+        model = models.deep_mlp(data.input_shape, data.num_outputs, depth=DEPTH, width=WIDTH,
+                                activation=activation, kernel_initializer=init)
+        return training.compile_for(model, optimizer=keras.optimizers.SGD(LEARNING_RATE, clipnorm=clipnorm))
+    return build
+
+
+seed_runs = stats.run_over_seeds(
+    {"sigmoid": builder("sigmoid", "glorot_uniform"), "ReLU + He": builder("relu", "he_normal"),
+     "std 0.3": builder("relu", BIG), "std 0.3 + clip": builder("relu", BIG, clipnorm=1.0)},
+    data, seeds=SEEDS, epochs=SEED_EPOCHS, callbacks=lambda: [keras.callbacks.TerminateOnNaN()])
+print(f"{SEEDS} seeds x {SEED_EPOCHS} epochs" + (" (smoke run: 2 seeds)" if SMOKE else ""))
+print(seed_runs.table("test"))
+print(seed_runs.verdict("ReLU + He", "sigmoid"))
+print(seed_runs.verdict("std 0.3 + clip", "std 0.3"))
 
 # %% [markdown]
 # ## Summary
@@ -306,10 +372,15 @@ print(f"best validation accuracy: {best} ({RESULTS[best]['accuracy']:.3f})")
 # - In deep sigmoid networks trained with SGD the first layer's gradient is orders of
 #   magnitude smaller than the output layer's, and the gap grows geometrically with depth:
 #   the course's 625 is one point on that curve, measured above next to ours.
+# - Compare layers like with like: a whole-layer norm grows with the layer's parameter
+#   count, so the ratios here divide per-parameter RMS gradients.
 # - ReLU + He, batch normalization and residual connections each change that ratio; the
-#   final table shows by how much, and what it did to accuracy.
-# - Too-large weights or steps make gradients explode; `clipnorm` bounds every update, and
-#   with clipping on the recorder shows both the produced and the applied norms.
+#   final table shows by how much, and the paired comparison over seeds whether ReLU + He
+#   changed the test accuracy.
+# - Too-large weights make gradients explode; `clipnorm` bounds every update, and with
+#   clipping on the recorder shows both the produced and the applied norms. A too-large
+#   learning rate failed differently here: it killed ReLU units (dead ReLUs), whose
+#   gradient is exactly zero, which clipping cannot undo.
 #
 # ## Exercises
 #

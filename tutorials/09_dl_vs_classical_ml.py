@@ -36,6 +36,7 @@
 # Every verdict below is computed from the measurements, so it may agree or disagree with the course.
 
 # %%
+import dataclasses
 import time
 
 import keras
@@ -47,177 +48,177 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from threadpoolctl import threadpool_limits
 
 import kerasdl
-from kerasdl import datasets, models, plots, training
+from kerasdl import datasets, models, plots, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
-SEEDS = [0] if SMOKE else [0, 1, 2]
+SEEDS = [0, 1] if SMOKE else [0, 1, 2, 3, 4]
 # Training-set sizes per data set; None means the whole training split.
-SIZES = {"breast_cancer": [25, 100, None], "wine": [15, None], "digits_flat": [30, 150, None]}
+SIZES = {"breast_cancer": [25, None], "wine": [15, None], "digits_flat": [30, 150, None]}
 if SMOKE:
-    SIZES = {"breast_cancer": [25, None], "wine": [15, None], "digits_flat": [30, 300]}
+    SIZES = {"breast_cancer": [25, None], "wine": [15, None], "digits_flat": [30, 100]}
 EPOCHS, MIN_ROWS = (2, 128) if SMOKE else (15, 512)
 MODELS = ("MLP", "HistGradientBoosting", "RandomForest")
+CLASSICAL = MODELS[1:]
+print(f"{len(SEEDS)} seeds" + (" (smoke run: 2 seeds)" if SMOKE else ""))
 
 # %% [markdown]
 # ## The contestants
 #
-# - **MLP**: `deep_mlp` with two hidden layers of 64 ReLU units, Adam, 15 epochs, batch 32.
-#   Training sets smaller than 512 rows are repeated up to 512 rows per epoch, so a run on 25
-#   examples still gets a few hundred gradient steps (the same examples, seen more often).
+# - **MLP**: `deep_mlp` with two hidden layers of 64 ReLU units, Adam, 15 epochs, batch 32,
+#   keeping the epoch with the lowest validation loss. Training sets smaller than 512 rows
+#   are repeated up to 512 rows per epoch, so a run on 25 examples still gets a few hundred
+#   gradient steps (the same examples, seen more often).
 # - **HistGradientBoosting** and **RandomForest** from scikit-learn with their default settings.
 #
-# Nobody is tuned: these are the recipes a practitioner would try first. The MLP validates
-# on the test split only at the end of training (`validation_freq`), which keeps the many runs cheap.
-# scikit-learn's OpenMP pool is limited to one thread: on a small machine it otherwise
-# competes with TensorFlow's threads and its timings become erratic.
-#
-# Keras turns the training step into a TensorFlow graph on the first call to `fit`; on data
-# this small that one-off cost is a large share of the MLP's fit time.
-#
-# Each seed draws a different train/test split, a different stratified subset
-# (`Dataset.subset(n, seed)`) and different initial weights.
+# Nobody is tuned: these are the recipes a practitioner would try first. Each data set
+# comes with three splits: training, validation (a stratified fifth of the training data)
+# and test. `kerasdl.stats.run_over_seeds` trains each model once per seed, scores it on
+# validation and on test, and keeps one row per model per seed. Each seed draws a
+# different stratified subset of the training split (`Dataset.subset(n, seed)`) and
+# different initial weights; the three models of a seed see the same subset, so they are
+# compared seed by seed (paired). scikit-learn's OpenMP pool is limited to one thread: on
+# a small machine it otherwise competes with TensorFlow's threads and its timings become
+# erratic. Keras turns the training step into a TensorFlow graph on the first call to
+# `fit`; on data this small that one-off cost is a large share of the MLP's fit time.
 
 
 # %%
-def fit_mlp(data, seed):
-    keras.utils.set_random_seed(seed)
-    # steps_per_execution runs 16 batches per call into TensorFlow: less Python overhead for a tiny model.
-    model = training.compile_for(models.deep_mlp(data.input_shape, data.num_outputs, depth=2, width=64),
-                                 steps_per_execution=16)
+def mlp(data):
+    # steps_per_execution runs 16 batches per call into TensorFlow: less Python overhead.
+    return training.compile_for(models.deep_mlp(data.input_shape, data.num_outputs, depth=2, width=64),
+                                steps_per_execution=16)
+
+
+def classical(cls):
+    return lambda seed: cls(random_state=seed)
+
+
+def repeated(data):
+    """The same training examples, repeated to at least MIN_ROWS rows (for the MLP only)."""
     rows = np.resize(np.arange(len(data.x_train)), max(len(data.x_train), MIN_ROWS))
-    start = time.perf_counter()
-    history = model.fit(data.x_train[rows], data.y_train[rows], validation_data=data.validation,
-                        validation_freq=EPOCHS, epochs=EPOCHS, batch_size=32, verbose=0)
-    return model, history.history["val_accuracy"][-1], time.perf_counter() - start
+    return dataclasses.replace(data, x_train=data.x_train[rows], y_train=data.y_train[rows])
 
 
-def fit_classical(name, data, seed):
-    cls = HistGradientBoostingClassifier if name == "HistGradientBoosting" else RandomForestClassifier
-    model = cls(random_state=seed)
-    with threadpool_limits(1, user_api="openmp"):
-        start = time.perf_counter()
-        model.fit(data.x_train, data.y_train)
-        seconds = time.perf_counter() - start
-    return model, model.score(*data.validation), seconds
-
-
-records, kept = [], {}
+curves, kept = {}, {}
 clock = time.perf_counter()
 for name, sizes in SIZES.items():
-    for seed in SEEDS:
-        full = datasets.load(name, seed=seed)
-        for n in sizes:
+    full = datasets.load(name)
+    curves[name] = stats.LearningCurve({})
+    for n in sizes:
+        runs = stats.SeedRuns()
+        for seed in SEEDS:
             data = full if n is None else full.subset(n, seed=seed)
-            for model_name in MODELS:
-                if model_name == "MLP":
-                    model, accuracy, seconds = fit_mlp(data, seed)
-                else:
-                    model, accuracy, seconds = fit_classical(model_name, data, seed)
-                records.append({"dataset": name, "n": len(data.x_train), "seed": seed, "model": model_name,
-                                "accuracy": accuracy, "seconds": seconds, "full": n == sizes[-1]})
-                if name == "breast_cancer" and n == sizes[-1] and seed == SEEDS[0]:
-                    kept[model_name] = (model, data)
-print(f"{len(records)} trainings in {time.perf_counter() - clock:.0f} s")
-
-
-def runs(dataset, model, n=None, key="accuracy"):
-    """One value per seed, for the given size (default: the full training split)."""
-    return np.array([r[key] for r in records if r["dataset"] == dataset and r["model"] == model
-                     and (r["full"] if n is None else r["n"] == n)])
-
-
-def pm(values, digits=3):
-    return f"{values.mean():.{digits}f} +- {values.std():.{digits}f}"
-
+            deep = stats.run_over_seeds({"MLP": lambda: mlp(data)}, repeated(data), seeds=[seed],
+                                        epochs=EPOCHS)
+            with threadpool_limits(1, user_api="openmp"):
+                trees = stats.run_over_seeds({"HistGradientBoosting": classical(HistGradientBoostingClassifier),
+                                              "RandomForest": classical(RandomForestClassifier)},
+                                             data, seeds=[seed])
+            for row in deep.rows + trees.rows:
+                runs.rows.append({**row, "n": len(data.x_train)})
+        curves[name].runs[len(data.x_train)] = runs
+    if name == "breast_cancer":  # refit the full-data models of seed 0 for the importance probe below
+        keras.utils.set_random_seed(0)
+        net = mlp(full)
+        net.fit(full.x_train, full.y_train, validation_data=full.validation, epochs=EPOCHS, verbose=0,
+                callbacks=[training.BestEpoch("val_loss")])
+        kept = {"MLP": (net, full), "RandomForest": (RandomForestClassifier(random_state=0).fit(
+            full.x_train, full.y_train), full)}
+print(f"{sum(len(r.rows) for c in curves.values() for r in c.runs.values())} trainings in "
+      f"{time.perf_counter() - clock:.0f} s")
 
 # %% [markdown]
 # ## Accuracy and training time on the full training splits
+#
+# Mean test accuracy with its 95% t interval over the seeds, and the mean fit time.
 
 # %%
 rows = []
-for name in SIZES:
-    for model_name in MODELS:
-        rows.append({"dataset": name, "train n": int(runs(name, model_name, key="n")[0]), "model": model_name,
-                     "test accuracy": pm(runs(name, model_name)), "fit seconds": pm(runs(name, model_name,
-                     key="seconds"), 2)})
+for name, curve in curves.items():
+    runs = curve.runs[curve.sizes[-1]]
+    for entry in runs.summary("test"):
+        rows.append({"dataset": name, "train n": curve.sizes[-1], "model": entry["model"],
+                     "test accuracy": f"{entry['mean']:.3f} [{entry['ci_low']:.3f}, {entry['ci_high']:.3f}]",
+                     "seeds": entry["seeds"], "fit seconds": f"{entry['seconds']:.2f}"})
 print(training.format_table(rows))
 
 # %% [markdown]
 # ## Learning curves over training-set size
 #
-# A learning curve trains each model on growing subsets and scores it on the same test split.
-# The bands span one standard deviation over the seeds: where two bands overlap, the data
-# cannot tell the models apart. One default matters at the smallest sizes:
+# A learning curve trains each model on growing subsets and scores it on the same test
+# split. The bands are 95% intervals of each model's mean over the seeds; they show how
+# precisely each mean is known, but whether two models differ is a question about the
+# *paired* differences, answered below. One default matters at the smallest sizes:
 # `HistGradientBoostingClassifier` needs at least 20 examples in every leaf
 # (`min_samples_leaf=20`), so with fewer than 40 examples it cannot make a single split and
 # predicts the most frequent class; the random forest has no such floor.
 
 # %%
 fig, axes = plt.subplots(1, len(SIZES), figsize=(5 * len(SIZES), 3.8))
-curve_sizes = {}
-for ax, name in zip(axes, SIZES):
-    curve_sizes[name] = sorted({r["n"] for r in records if r["dataset"] == name})
-    scores = {m: np.array([runs(name, m, n) for n in curve_sizes[name]]) for m in MODELS}
-    plots.plot_learning_curve(curve_sizes[name], scores, title=name, ax=ax)
+for ax, (name, curve) in zip(axes, curves.items()):
+    plots.plot_curve_intervals(curve, split="test", title=name, ax=ax)
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
 # ## Confronting the course's claims
 #
-# A difference counts only if it is larger than its seed-to-seed spread (the standard
-# deviation of the paired differences, seed by seed); otherwise we call it a tie.
+# At each size, the classical model to compare with is chosen on the **validation** split
+# (the higher mean validation accuracy of the two), and only then are the MLP and that
+# model compared on the test split, paired by seed, with `SeedRuns.verdict`: the mean
+# difference, its 95% t interval and p-value over the seeds.
 
 
 # %%
-def duel(dataset, n):
-    """MLP minus the better classical model (by mean), paired by seed, in accuracy points."""
-    best = max(MODELS[1:], key=lambda m: runs(dataset, m, n).mean())
-    diff = 100 * (runs(dataset, "MLP", n) - runs(dataset, best, n))
-    spread = diff.std(ddof=1) if len(diff) > 1 else 0.0
-    if abs(diff.mean()) <= spread:
-        return best, diff.mean(), "tie"
-    return best, diff.mean(), "MLP" if diff.mean() > 0 else "classical"
+def duel(name, n):
+    """The classical model chosen on validation, and MLP - it on test (a PairedDifference)."""
+    runs = curves[name].runs[n]
+    best = stats.SeedRuns([r for r in runs.rows if r["model"] in CLASSICAL]).best("val")
+    return best, runs.paired("MLP", best), runs.verdict("MLP", best)
 
 
 print("Claim 1 - small data: classical ML is often more accurate.")
-small_wins = 0
-for name in SIZES:
-    n = curve_sizes[name][0]
-    best, d, winner = duel(name, n)
-    small_wins += winner == "classical"
-    print(f"  {name:13s} n={n:3d}: MLP {pm(runs(name, 'MLP', n))} vs {best} {pm(runs(name, best, n))}"
-          f" -> MLP {d:+.1f} points, winner: {winner}")
-print(f"  Verdict: classical ML won at the smallest size on {small_wins} of {len(SIZES)} data sets; "
-      + ("the claim holds here." if small_wins > len(SIZES) / 2 else "the claim does not hold here."))
+tally = {"classical": 0, "MLP": 0, "none": 0}
+for name, curve in curves.items():
+    best, d, sentence = duel(name, curve.sizes[0])
+    tally["none" if not d.detected else "MLP" if d.mean > 0 else "classical"] += 1
+    print(f"  {name:13s} n={curve.sizes[0]:3d}, vs {best} (chosen on validation): {sentence}")
+print(f"  Verdict: at the smallest size, classical ML was detectably better on {tally['classical']} of "
+      f"{len(curves)} data sets, the MLP on {tally['MLP']}, no detectable difference on {tally['none']} "
+      f"({len(SEEDS)} seeds); "
+      + ("the claim holds here." if tally["classical"] > len(curves) / 2 else
+         "the claim is not confirmed here."))
 
 print("\nClaim 2 - large data: deep learning keeps improving, classical ML plateaus.")
-big = max(SIZES, key=lambda name: curve_sizes[name][-1])
-n_prev, n_last = curve_sizes[big][-2:]
-doublings = np.log2(n_last / n_prev)
-gain = {m: 100 * (runs(big, m).mean() - runs(big, m, n_prev).mean()) / doublings for m in MODELS}
+big = max(curves, key=lambda name: curves[name].sizes[-1])
+n_prev, n_last = curves[big].sizes[-2:]
+best = duel(big, n_last)[0]
+gain = {m: 100 * (curves[big].runs[n_last].scores(m) - curves[big].runs[n_prev].scores(m)) for m in MODELS}
 for m in MODELS:
-    print(f"  {big}: {m:20s} gains {gain[m]:+.1f} points per doubling from n={n_prev} to n={n_last}")
-first_gap, last_gap = duel(big, curve_sizes[big][0])[1], duel(big, None)[1]
-keeps = gain["MLP"] > max(gain[m] for m in MODELS[1:])
-print(f"  MLP minus best classical: {first_gap:+.1f} points at n={curve_sizes[big][0]}, {last_gap:+.1f} at n={n_last}.")
-print(f"  Verdict: at the top of the curve the MLP improves {'faster' if keeps else 'no faster'} than the "
-      f"trees, so the claim {'is supported' if keeps else 'is not supported'} up to {n_last} examples "
-      "(the course means tens of thousands or more, which this data set cannot test).")
+    print(f"  {big}: {m:20s} gains {gain[m].mean():+.1f} points from n={n_prev} to n={n_last}")
+faster = stats.paired_difference(gain["MLP"], gain[best], names=("MLP's gain", f"{best}'s gain"),
+                                 unit="points")
+print(f"  {faster.verdict()}")
+print(f"  Verdict: " + (f"the MLP gained more than {best} from the extra data, as the claim says"
+                        if faster.detected and faster.mean > 0 else
+                        f"the MLP did not gain detectably more than {best}")
+      + f", up to {n_last} examples (the course means tens of thousands or more, which this data set "
+      "cannot test).")
 
 print("\nClaim 3 - training time: classical takes minutes-hours, deep learning hours-days.")
-ratios = {name: runs(name, "MLP", key="seconds").mean()
-          / min(runs(name, m, key="seconds").mean() for m in MODELS[1:]) for name in SIZES}
-for name, ratio in ratios.items():
-    print(f"  {name:13s}: MLP fit {runs(name, 'MLP', key='seconds').mean():.2f} s, {ratio:.1f}x the faster "
-          "classical model")
-slowest = max(r["seconds"] for r in records if r["full"])
-geo = float(np.exp(np.mean(np.log(list(ratios.values())))))
+for name, curve in curves.items():
+    runs = curve.runs[curve.sizes[-1]]
+    seconds = {m: np.array([r["seconds"] for r in runs.rows if r["model"] == m]) for m in MODELS}
+    quick = min(CLASSICAL, key=lambda m: seconds[m].mean())
+    ratio = stats.paired_difference(np.log10(seconds["MLP"]), np.log10(seconds[quick]),
+                                    names=("MLP", quick), unit="log10 s", higher_is_better=False)
+    print(f"  {name:13s}: MLP fit {seconds['MLP'].mean():.2f} s, {quick} {seconds[quick].mean():.2f} s; "
+          f"MLP/{quick} = {10 ** ratio.mean:.1f}x, 95% CI [{10 ** ratio.ci_low:.1f}x, "
+          f"{10 ** ratio.ci_high:.1f}x] over {ratio.n} seeds")
+slowest = max(r["seconds"] for c in curves.values() for r in c.runs[c.sizes[-1]].rows)
 print(f"  Verdict: every full-size fit took at most {slowest:.1f} s, so neither 'hours' nor 'days' applies "
-      f"at this scale; "
-      f"the MLP was {geo:.1f}x {'slower' if geo > 1 else 'faster'} than the faster classical model "
-      f"(geometric mean), so the direction of the claim {'holds' if geo > 1 else 'does not hold'}.")
+      "at this scale; the intervals above say whether the MLP was slower than the faster classical model.")
 
 # %% [markdown]
 # ### Claim 4: interpretability
@@ -245,9 +246,9 @@ def permutation_importance(predict_proba, x, y, repeats=5, seed=0):
 
 
 feature_names = load_breast_cancer().feature_names
-mlp, data = kept["MLP"]
+net, data = kept["MLP"]
 forest = kept["RandomForest"][0]
-probes = {"MLP": lambda x: mlp.predict(x, batch_size=4096, verbose=0)[:, 0],
+probes = {"MLP": lambda x: net.predict(x, batch_size=4096, verbose=0)[:, 0],
           "RandomForest": lambda x: forest.predict_proba(x)[:, 1]}
 importance, probe_seconds = {}, {}
 for name, probe in probes.items():
@@ -283,8 +284,9 @@ plt.show()
 # %% [markdown]
 # ## Summary
 #
-# - A fair comparison fixes the splits, repeats over seeds and reports mean +- standard
-#   deviation; differences smaller than the seed-to-seed spread are ties.
+# - A fair comparison fixes the splits, repeats over seeds, picks among candidates on the
+#   validation split and compares on the test split seed by seed: a verdict needs the
+#   paired interval to exclude 0, and "no detectable difference" is not "equal".
 # - On data sets of this size every contestant trains in seconds; the verdicts printed above
 #   say which of the course's claims the measurements support and which they contradict.
 # - A learning curve over training-set size shows how much each model gains from more data;
