@@ -12,7 +12,7 @@ almost every step, dead ReLU units, saturated sigmoid/tanh units, learning
 rate too high or too low, overfitting, underfitting, validation loss below
 training loss, BatchNormalization trainable inside a frozen backbone.
 
-`diagnose` needs only numpy; `DiagnosisCallback` loads Keras on first use.
+`diagnose` itself needs only numpy; importing the package loads Keras for the callback.
 
 Example:
     >>> from kerasdl.diagnose import diagnose
@@ -23,25 +23,10 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from kerasdl.diagnose.analysis import RULES, diagnose
+from kerasdl.diagnose.callback import DiagnosisCallback
 from kerasdl.diagnose.findings import KINDS, SEVERITIES, TUTORIALS, Diagnosis, Finding
-
-_LAZY = {"DiagnosisCallback": "kerasdl.diagnose.callback"}
 
 __all__ = ["KINDS", "RULES", "SEVERITIES", "TUTORIALS", "Diagnosis", "DiagnosisCallback", "Finding",
            "diagnose"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'kerasdl.diagnose' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)

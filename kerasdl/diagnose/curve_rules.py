@@ -32,6 +32,26 @@ def _learning_rate(model: Any) -> float | None:
         return None
 
 
+def chance_loss(model: Any) -> float | None:
+    """Cross-entropy of guessing uniformly (ln K for K classes, ln 2 for one sigmoid unit).
+
+    None when the model is missing or its loss is not a cross-entropy.
+
+    Example:
+        >>> chance_loss(None) is None
+        True
+    """
+    loss = getattr(model, "loss", None)
+    name = str(getattr(loss, "name", None) or getattr(loss, "__name__", None) or loss).lower()
+    if "crossentropy" not in name:
+        return None
+    try:
+        units = int(model.outputs[0].shape[-1])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+    return float(np.log(2.0 if units == 1 else units))
+
+
 def _finite_loss(run: Run, min_epochs: int) -> np.ndarray:
     loss = run.curve("loss", min_epochs)
     if not np.all(np.isfinite(loss)):
@@ -48,7 +68,10 @@ def lr_too_high(run: Run) -> list[Finding]:
     """
     loss = run.curve("loss", 1)
     lr = _learning_rate(run.model)
+    chance = chance_loss(run.model)
     bad = np.flatnonzero(~np.isfinite(loss))
+    blown = [] if chance is None else [
+        int(i) + 1 for i in np.flatnonzero(np.isfinite(loss) & (loss > T.BLOWUP_FACTOR * chance))]
     finite = loss[np.isfinite(loss)]
     spikes = [i + 1 for i in range(1, loss.size)
               if np.all(np.isfinite(loss[:i + 1]))
@@ -56,6 +79,10 @@ def lr_too_high(run: Run) -> list[Finding]:
     if bad.size:
         summary = f"the training loss became {loss[bad[0]]} at epoch {bad[0] + 1} of {loss.size}"
         epochs = [int(bad[0]) + 1]
+    elif blown:
+        summary = (f"the training loss averaged {loss[blown[0] - 1]:.3g} in epoch {blown[0]}, over "
+                   f"{T.BLOWUP_FACTOR:g} times the {chance:.3g} of guessing at random")
+        epochs = blown
     elif loss.size >= 2 and finite[-1] > finite[0]:
         summary = f"the training loss rose from {finite[0]:.4g} (epoch 1) to {finite[-1]:.4g} (epoch {loss.size})"
         epochs = [1, int(loss.size)]
@@ -68,10 +95,11 @@ def lr_too_high(run: Run) -> list[Finding]:
     if lr is not None:
         summary += f"; learning rate {lr:g}"
     return [Finding(
-        "lr_too_high", "error" if bad.size or epochs == [1, int(loss.size)] else "warning",
+        "lr_too_high", "error" if bad.size or blown or epochs == [1, int(loss.size)] else "warning",
         summary,
         {"epochs": epochs, "first_loss": float(loss[0]), "last_loss": float(loss[-1]),
-         "spike_epochs": spikes, "learning_rate": lr},
+         "spike_epochs": spikes, "blowup_epochs": blown, "chance_loss": chance,
+         "learning_rate": lr},
         "Steps that are too long jump across the valley of the loss instead of down into it, so the "
         "loss oscillates, climbs or overflows to NaN.",
         "Divide the learning rate by 10 (and keep dividing until the loss falls smoothly), or add "

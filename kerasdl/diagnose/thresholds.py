@@ -62,6 +62,11 @@ SPIKE_FRACTION = 0.25
 # epoch, two are a pattern.
 MIN_SPIKES = 2
 
+# An epoch whose average loss exceeds this multiple of the loss of guessing uniformly (ln K for
+# K classes). A freshly initialised classifier starts near that chance level and training only
+# lowers it, so ten times chance means the weights were thrown far from any sensible region.
+BLOWUP_FACTOR = 10.0
+
 # Relative fall of the training loss over the whole run below which the loss is "flat". Any run
 # that learns at all moves its loss by more than 1% in a few epochs.
 FLAT_DECREASE = 0.01

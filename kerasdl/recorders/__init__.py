@@ -4,6 +4,8 @@
   gradients the optimizer applies, every step, on every Keras backend.
 * `ActivationRecorder`: per-layer activation statistics (mean, std, dead
   ReLU units, saturated sigmoid/tanh units) on a fixed batch.
+* `write_tensorboard` / `TensorBoardRecording`: recordings as TensorBoard
+  scalars (and histograms), from a saved history or during `fit`.
 * `gradient_table`: the course's table of per-layer gradient norms and their
   ratio to the output layer.
 
@@ -23,6 +25,7 @@ from typing import Any
 
 from kerasdl.recorders.history import ActivationHistory, GradientHistory, StepHistory
 from kerasdl.recorders.tables import gradient_ratios, gradient_table
+from kerasdl.recorders.tensorboard_export import write_tensorboard
 
 # Names that need Keras, loaded on first access so plots and tables stay light.
 _LAZY = {
@@ -31,6 +34,7 @@ _LAZY = {
     "GradientRecorder": "kerasdl.recorders.gradients",
     "NonFiniteGradientWarning": "kerasdl.recorders.gradients",
     "SkippedStepWarning": "kerasdl.recorders.gradients",
+    "TensorBoardRecording": "kerasdl.recorders.tensorboard_callback",
 }
 
 __all__ = [
@@ -41,9 +45,11 @@ __all__ = [
     "NonFiniteGradientWarning",
     "SkippedStepWarning",
     "StepHistory",
+    "TensorBoardRecording",
     "activation_stats",
     "gradient_ratios",
     "gradient_table",
+    "write_tensorboard",
 ]
 
 
