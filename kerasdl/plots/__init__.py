@@ -12,3 +12,4 @@ from kerasdl.plots.history import plot_history
 from kerasdl.plots.transfer import plot_transfer_history
 from kerasdl.plots.gradients import plot_activation_stats, plot_gradient_flow, plot_gradient_heatmap
 from kerasdl.plots.curves import plot_learning_curve, summarize_runs
+from kerasdl.plots.live import LivePlot, draw_live_figure
