@@ -25,7 +25,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
-API_MODULES = ("models", "datasets", "training", "plots", "recorders", "transfer", "device")
+API_MODULES = ("models", "datasets", "training", "plots", "recorders", "transfer", "device", "diagnose")
 BUILD_TIMEOUT_S = 1500
 
 pytest.importorskip("mkdocs_jupyter", reason="docs extra not installed (pip install -e '.[docs]')")
