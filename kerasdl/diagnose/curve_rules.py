@@ -232,17 +232,19 @@ def _regularisers(model: Any) -> list[str]:
 
 
 def val_below_train(run: Run) -> list[Finding]:
-    """Validation loss clearly below training loss on most epochs, with its usual causes.
+    """Validation loss clearly below training loss on most epochs after the first, with its usual causes.
 
     Example:
         >>> logs = {"loss": np.array([1.0, 0.8, 0.7]), "val_loss": np.array([0.7, 0.6, 0.5])}
         >>> val_below_train(Run(logs=logs))[0].severity
         'info'
     """
-    loss = _finite_loss(run, 1)
-    val = run.curve("val_loss", 1)
+    loss = _finite_loss(run, T.MIN_EPOCHS)
+    val = run.curve("val_loss", T.MIN_EPOCHS)
     n = min(loss.size, val.size)
-    below = val[:n] < loss[:n] * (1 - T.VAL_BELOW_MARGIN)
+    # Epoch 1 is left out: its training loss averages over the steepest part of the descent, so
+    # it sits above the end-of-epoch validation loss in nearly every run.
+    below = val[1:n] < loss[1:n] * (1 - T.VAL_BELOW_MARGIN)
     fraction = float(np.mean(below))
     if fraction < T.VAL_BELOW_EPOCH_FRACTION:
         return []
@@ -253,16 +255,16 @@ def val_below_train(run: Run) -> list[Finding]:
     causes.append("Keras averages the training loss over the epoch while the weights improve, "
                   "but measures the validation loss at the epoch's end")
     causes.append("a validation split that is easier than, or overlaps, the training data")
-    epochs = [int(i) + 1 for i in np.flatnonzero(below)]
+    epochs = [int(i) + 2 for i in np.flatnonzero(below)]
     return [Finding(
         "val_below_train", "info",
         f"validation loss is more than {T.VAL_BELOW_MARGIN:.0%} below training loss on {len(epochs)} "
-        f"of {n} epochs (last: {val[n - 1]:.4g} vs {loss[n - 1]:.4g})",
+        f"of epochs 2-{n} (last: {val[n - 1]:.4g} vs {loss[n - 1]:.4g})",
         {"epochs": epochs, "fraction_of_epochs": fraction, "causes": causes,
          "last_loss": float(loss[n - 1]), "last_val_loss": float(val[n - 1])},
         "Usual causes, most likely first: " + "; ".join(causes) + ".",
-        "Nothing to fix if the causes above apply: compare model.evaluate() on both splits to see "
-        "the training loss without dropout and at the final weights.",
+        "Usually nothing: when dropout, a weight penalty or the epoch averaging explains it, "
+        "model.evaluate() on the training split (dropout off, final weights) gives the comparable loss.",
         TUTORIALS["val_below_train"],
     )]
 

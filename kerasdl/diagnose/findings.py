@@ -178,5 +178,6 @@ class Diagnosis:
                     lines.extend(textwrap.wrap(f"{label}: {text}", width, initial_indent="    ",
                                                subsequent_indent="      "))
         if self.skipped and not short:
-            lines.append("Not checked: " + "; ".join(f"{k} ({v})" for k, v in self.skipped.items()))
+            text = "Not checked: " + "; ".join(f"{k} ({v})" for k, v in self.skipped.items())
+            lines.extend(textwrap.wrap(text, width, subsequent_indent="  "))
         return "\n".join(lines)

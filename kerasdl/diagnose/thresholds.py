@@ -90,7 +90,8 @@ UNDERFIT_LOSS_FRACTION = 0.5
 UNDERFIT_ACCURACY = 0.7
 
 # Validation loss below training loss by more than this fraction, on at least
-# VAL_BELOW_EPOCH_FRACTION of the epochs: a few percent can be sampling noise of the split.
+# VAL_BELOW_EPOCH_FRACTION of the epochs after the first: a few percent can be sampling noise of
+# the split.
 VAL_BELOW_MARGIN = 0.05
 VAL_BELOW_EPOCH_FRACTION = 0.5
 
