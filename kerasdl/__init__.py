@@ -2,7 +2,9 @@
 
 Builders for every architecture family of the course (`kerasdl.models`),
 offline datasets (`kerasdl.datasets`), training helpers (`kerasdl.training`),
-figures (`kerasdl.plots`) and the `kerasdl` command.
+figures (`kerasdl.plots`), a plain-words diagnosis of a run (`kerasdl.diagnose`),
+a setup check (`kerasdl.setup_check`, the `kerasdl doctor` command) and the
+`kerasdl` command.
 
 Importing `kerasdl` is cheap: Keras, TensorFlow, matplotlib, scikit-learn and
 TensorFlow Datasets load only when a submodule that needs them is first used.
@@ -25,10 +27,12 @@ _SUBMODULES = (
     "cli",
     "datasets",
     "device",
+    "diagnose",
     "models",
     "plots",
     "recorders",
     "stats",
+    "setup_check",
     "training",
     "transfer",
 )

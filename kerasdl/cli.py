@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="compute in float16/bfloat16 where the hardware makes it pay (refused otherwise)")
     demo.add_argument("--jit", action="store_true", help="compile training steps with XLA (jit_compile=True)")
     sub.add_parser("info", parents=[common], help="show versions, the Keras backend and the devices it can use")
+    sub.add_parser("doctor", parents=[common], help="check the setup (versions, backend, GPU, data, disk) and say what to fix")
     return parser
 
 
@@ -211,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
             demo(args.dataset, args.epochs, args.out, args.seed, args.batch_size, args.mixed_precision, args.jit)
         elif args.command == "info":
             info()
+        elif args.command == "doctor":
+            from kerasdl.setup_check import doctor
+
+            return doctor()
     except (ValueError, TypeError, OSError) as error:
         print(f"kerasdl {args.command}: error: {error}", file=sys.stderr)
         return 2

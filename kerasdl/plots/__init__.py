@@ -12,9 +12,12 @@ from kerasdl.plots.curves import interval_per_size, plot_learning_curve
 from kerasdl.plots.features import plot_feature_maps, plot_filters, plot_image_grid, plot_top_inputs, top_inputs
 from kerasdl.plots.gradients import plot_activation_stats, plot_gradient_flow, plot_gradient_heatmap
 from kerasdl.plots.history import plot_history
+from kerasdl.plots.live import LivePlot, draw_live_figure
 from kerasdl.plots.transfer import plot_transfer_history
 
 __all__ = [
+    "LivePlot",
+    "draw_live_figure",
     "interval_per_size",
     "plot_activation_stats",
     "plot_curve_intervals",

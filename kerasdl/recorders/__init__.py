@@ -4,6 +4,8 @@
   gradients the optimizer applies, every step, on every Keras backend.
 * `ActivationRecorder`: per-layer activation statistics (mean, std, dead
   ReLU units, saturated sigmoid/tanh units) on a fixed batch.
+* `write_tensorboard` / `TensorBoardRecording`: recordings as TensorBoard
+  scalars (and histograms), from a saved history or during `fit`.
 * `gradient_table`: the course's table of per-layer gradient norms and their
   ratio to the output layer.
 
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from kerasdl.recorders.history import ActivationHistory, GradientHistory, StepHistory
 from kerasdl.recorders.tables import gradient_ratios, gradient_table
+from kerasdl.recorders.tensorboard_export import write_tensorboard
 
 # The docs collector reads these imports (it does not run `__getattr__`); at run
 # time they stay lazy, so plots and tables do not load Keras.
@@ -37,6 +40,7 @@ _LAZY = {
     "GradientRecorder": "kerasdl.recorders.gradients",
     "NonFiniteGradientWarning": "kerasdl.recorders.gradients",
     "SkippedStepWarning": "kerasdl.recorders.gradients",
+    "TensorBoardRecording": "kerasdl.recorders.tensorboard_callback",
 }
 
 __all__ = [
@@ -47,9 +51,11 @@ __all__ = [
     "NonFiniteGradientWarning",
     "SkippedStepWarning",
     "StepHistory",
+    "TensorBoardRecording",
     "activation_stats",
     "gradient_ratios",
     "gradient_table",
+    "write_tensorboard",
 ]
 
 
