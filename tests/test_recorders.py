@@ -438,3 +438,108 @@ def test_plots_from_recordings(tmp_path):
     with pytest.raises(TypeError, match="GradientHistory"):
         plot_gradient_flow([1, 2, 3])
     assert os.path.exists(tmp_path / "g.json")
+
+
+# ---- one hook per (model, optimizer, stats): no retrace per fit ------------------------------
+
+
+def _count_traces(model):
+    """A list that grows by one each time Keras traces (or, eagerly, runs) the train step."""
+    traces, plain = [], model.train_step
+
+    def train_step(*args):
+        traces.append(1)
+        return plain(*args)
+
+    model.train_step = train_step
+    return traces
+
+
+def _plain_optimizer(optimizer):
+    return not {"apply", "stateless_apply", "save_own_variables"} & set(vars(optimizer))
+
+
+def test_second_fit_reuses_the_traced_train_step():
+    build, shape = BUILDERS["mlp"]
+    x, y = _data(shape)
+    model = build()
+    w0 = model.get_weights()
+    model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy")
+    model.optimizer.build(model.trainable_variables)
+    n_vars = len(model.optimizer.variables)
+    traces = _count_traces(model)
+    rec = GradientRecorder()
+    fit = dict(batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+    model.fit(x, y, **fit, callbacks=[rec])
+    first = len(traces)
+    assert first >= 1
+    model.fit(x, y, **fit, callbacks=[rec])  # the same recorder again
+    other = GradientRecorder()  # another recorder asking for the same thing
+    model.fit(x, y, **fit, callbacks=[other])
+    assert len(traces) == first
+    assert len(model.optimizer.variables) == n_vars  # between fits the optimizer looks plain
+    model.fit(x, y, **fit)  # a plain fit in between
+    model.fit(x, y, **fit, callbacks=[other])
+    assert rec.history.steps.tolist() == list(range(8))
+    assert other.history.steps.tolist() == [8, 9, 10, 11, 16, 17, 18, 19]
+    _assert_rows_match(rec.history, build, w0, x, y, 4)
+    # Learning rate 0: every pass over the same batches gives the same rows.
+    for h, k in ((rec.history, 4), (other.history, 0), (other.history, 4)):
+        np.testing.assert_allclose(h.values["l2"][k:k + 4], rec.history.values["l2"][:4], rtol=1e-6)
+
+
+def test_records_stay_right_after_compile_with_another_optimizer_and_other_stats():
+    build, shape = BUILDERS["mlp"]
+    x, y = _data(shape)
+    model = build()
+    w0 = model.get_weights()
+    fit = dict(batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+    first = keras.optimizers.SGD(0.0)
+    model.compile(first, "sparse_categorical_crossentropy")
+    model.fit(x, y, **fit, callbacks=[GradientRecorder()])
+    # A new optimizer: the old one is left plain, the new one records from its own step 0.
+    model.compile(keras.optimizers.Adam(0.0), "sparse_categorical_crossentropy")
+    rec = GradientRecorder(stats=("l2", "max_abs"))
+    model.fit(x, y, **fit, callbacks=[rec])
+    assert _plain_optimizer(first) and not any("kerasdl" in v.path for v in first.variables)
+    assert rec.history.steps.tolist() == [0, 1, 2, 3]
+    _assert_rows_match(rec.history, build, w0, x, y, 4)
+    # Other stats on the same optimizer, then the first kind again.
+    for stats in (("l2",), ("l2", "max_abs")):
+        again = GradientRecorder(stats=stats)
+        model.fit(x, y, **fit, callbacks=[again])
+        np.testing.assert_allclose(again.history.values["l2"], rec.history.values["l2"], rtol=1e-6)
+    np.testing.assert_allclose(again.history.values["max_abs"], rec.history.values["max_abs"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("jit", [pytest.param(False, marks=_EAGER_JAX), True])
+def test_compile_again_with_steps_per_execution_and_jit(jit):
+    build, shape = BUILDERS["mlp"]
+    x, y = _data(shape, n=96)
+    model = build()
+    w0 = model.get_weights()
+    opt = keras.optimizers.SGD(0.0)
+    fit = dict(batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+    model.compile(opt, "sparse_categorical_crossentropy")
+    model.fit(x, y, **fit, callbacks=[GradientRecorder()])
+    model.compile(opt, "sparse_categorical_crossentropy", steps_per_execution=4, jit_compile=jit)
+    rec = GradientRecorder(capacity=4)
+    model.fit(x, y, **fit, callbacks=[rec])
+    assert rec.history.steps.tolist() == list(range(6, 12))
+    _assert_rows_match(rec.history, build, w0, x, y, 6)
+
+
+def test_remove_hook_restores_the_plain_optimizer():
+    from kerasdl.recorders._hook import remove_hook
+
+    build, shape = BUILDERS["mlp"]
+    x, y = _data(shape)
+    model = build()
+    model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, callbacks=[GradientRecorder()])
+    assert not _plain_optimizer(model.optimizer)
+    assert remove_hook(model) and _plain_optimizer(model.optimizer)
+    assert not remove_hook(model)  # removing twice is harmless
+    traces = _count_traces(model)
+    model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
+    assert traces  # the next fit traces a plain step

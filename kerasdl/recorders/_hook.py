@@ -4,18 +4,36 @@ Every Keras 3 backend's trainer hands the real gradients to
 `optimizer.apply(grads, variables)` (TensorFlow through `apply_gradients`,
 JAX through `stateless_apply`, PyTorch directly; `LossScaleOptimizer` calls
 its inner optimizer's `apply` with unscaled gradients and skips it on
-non-finite steps). `OptimizerHook` replaces `apply` *on the instance* (the
-class is untouched, so the optimizer still serialises as itself) with a
-version that writes one row of statistics per step into a ring buffer held
-as an optimizer variable. Being an optimizer variable is what lets the
-buffer travel through JAX's stateless train step; the host reads it at
-epoch ends (or whenever it is about to fill), never every step.
+non-finite steps). `OptimizerHook` puts a recording `apply` on the optimizer
+*instance* (see `_patch` for why not a wrapper) that writes one row of
+statistics per step into a ring buffer held as an optimizer variable. Being
+an optimizer variable is what lets the buffer travel through JAX's stateless
+train step; the host reads it at epoch ends (or whenever it is about to
+fill), never every step.
+
+Three parts, each in its own place:
+
+* mechanism: `InstancePatch` (`_patch.py`) puts functions on one object and
+  takes them off; this module decides which functions on which optimizer;
+* statistics: the `STATISTICS` table (`_stats.py`);
+* policy (what to record, when to read): `GradientRecorder` (`gradients.py`).
+
+Life of a hook (why it outlives one `fit`): installing one means the train
+function must be traced again, which costs far more than a short `fit`
+(tenths of a second on a small CNN). So a hook, once installed, stays on the
+optimizer between `fit` calls, *detached*: its buffers are taken out of
+`optimizer.variables` (the optimizer saves, loads and counts its variables
+like a plain one), and the recording `apply` records nothing while detached,
+so a later trace without a recorder is a plain step. The next recorder that
+asks for the same thing (same model, optimizer instance, columns, stats,
+`every`, clipping, and a buffer at least as long) attaches it again and the
+train function Keras already traced is reused. Anything else (a new
+optimizer after `compile`, other stats...) uninstalls it and installs a new
+one. `remove_hook(model)` takes it off for good.
 """
 
 from __future__ import annotations
 
-import threading
-import types
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,17 +41,14 @@ import keras
 import numpy as np
 from keras import ops
 
-GRADIENT_STATS = ("l2", "max_abs", "mean", "std", "weight_l2")
-_MARK = "_kerasdl_gradient_hook"
+from kerasdl.recorders import _keras_private as kp
+from kerasdl.recorders._patch import InstancePatch
+from kerasdl.recorders._stats import GRADIENT_STATS, STATISTICS, row_width, stat_vector
 
+__all__ = ["GRADIENT_STATS", "OptimizerHook", "attach_hook", "optimizer_iterations", "records_clipped",
+           "remove_hook", "stat_vector"]
 
-def _dense(grad: Any) -> Any:
-    # TF hands embedding gradients over as IndexedSlices; norms need them dense.
-    if type(grad).__name__ == "IndexedSlices":
-        import tensorflow as tf
-
-        return tf.convert_to_tensor(grad)
-    return grad
+_MARK = "_kerasdl_gradient_hook"  # key in model.__dict__ of the hook installed on its optimizer
 
 
 def _all_reduce(grads: list[Any]) -> list[Any]:
@@ -55,88 +70,75 @@ def _all_reduce(grads: list[Any]) -> list[Any]:
     return out
 
 
-def _sum_squares(x: Any) -> Any:
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
+def records_clipped(optimizer: Any) -> bool:
+    """Whether a hook on `optimizer` adds the post-clip L2 norm ("l2_clipped") to each row.
 
-        # One fused kernel instead of square + sum: op count is what costs in TF graphs.
-        return 2.0 * tf.nn.l2_loss(x)
-    return ops.sum(ops.square(x))
-
-
-def stat_vector(stat: str, tensors: Sequence[Any], scale: Any = None) -> Any:
-    """A float32 vector: `stat` of each tensor (a gradient, or a weight for "weight_l2").
-
-    Built from keras.ops (plus TF's fused l2_loss), so it traces on every
-    backend. `scale` divides the result (gradients still multiplied by a loss
-    scale); a `None` gradient, i.e. one the loss does not reach, counts as 0.
+    Not under gradient accumulation: there the optimizer clips the accumulated sum, not the
+    micro-batch gradients the rows hold.
     """
-    values = []
-    for t in tensors:
-        if t is None:
-            values.append(ops.zeros((), "float32"))
-            continue
-        t = _dense(t)
-        if keras.backend.standardize_dtype(t.dtype) != "float32":
-            t = ops.cast(t, "float32")
-        if stat in ("l2", "weight_l2"):
-            values.append(_sum_squares(t))
-        elif stat == "max_abs":
-            values.append(ops.max(ops.abs(t)))
-        elif stat == "mean":
-            values.append(ops.mean(t))
-        elif stat == "std":
-            values.append(ops.std(t))
-        else:  # pragma: no cover - stats are validated by the recorder
-            raise ValueError(f"unknown gradient statistic {stat!r}")
-    vector = ops.stack(values)
-    if stat in ("l2", "weight_l2"):
-        vector = ops.sqrt(vector)
-    if scale is not None and stat != "weight_l2":
-        vector = vector / ops.abs(ops.cast(scale, "float32"))
-    return vector
+    target = _target(optimizer)
+    clipping = bool(target.clipnorm or target.global_clipnorm or target.clipvalue)
+    return clipping and not target.gradient_accumulation_steps
 
 
-def _clipping_on(opt: Any) -> bool:
-    return bool(opt.clipnorm or opt.global_clipnorm or opt.clipvalue)
+def _target(optimizer: Any) -> Any:
+    # LossScaleOptimizer unscales and skips non-finite steps before calling its inner optimizer.
+    return getattr(optimizer, "inner_optimizer", None) or optimizer
 
 
 class OptimizerHook:
-    """Install/remove per-step gradient statistics on a compiled model's optimizer.
+    """Per-step gradient statistics on a compiled model's optimizer.
 
-    Row layout: for each stat in `stats`, one value per column variable; then,
-    if clipping is on, the post-clip L2 norm per column variable.
+    Row layout (`_stats.row_width`): for each stat in `stats`, one value per
+    column variable; then, if clipping is on, the post-clip L2 norm per
+    column variable. States: not installed -> `install()` -> attached
+    (recording) <-> detached (`detach()` / `attach()`) -> `uninstall()`.
     """
 
     def __init__(self, model: Any, columns: Sequence[Any], stats: Sequence[str], every: int,
-                 capacity: int, token: Any = None) -> None:
+                 capacity: int) -> None:
         self.model = model
-        self.token = token  # identifies the fit() call that installed the hook
         self.outer = model.optimizer
-        # LossScaleOptimizer unscales and skips non-finite steps before calling its inner optimizer.
-        self.target = getattr(self.outer, "inner_optimizer", None) or self.outer
+        self.target = _target(self.outer)
         self.columns = list(columns)  # keras Variables, in history column order
         self.stats = tuple(stats)
         self.every = int(every)
         self.capacity = int(capacity)
         self.accumulating = bool(self.target.gradient_accumulation_steps)
-        self.clipped = _clipping_on(self.target) and not self.accumulating
-        self.width = len(self.columns) * (len(self.stats) + int(self.clipped))
+        self.clipped = records_clipped(self.outer)
+        self.width = row_width(len(self.columns), len(self.stats), self.clipped)
+        self.token: Any = None  # the fit() call using the hook now (two recorders in one fit clash)
+        self.attached = False
         self.buffer: Any = None
         self.step_buffer: Any = None
-        self.calls: Any = None
-        # Per thread: MirroredStrategy traces each replica's step in its own thread.
-        self._local = threading.local()
-        self._patched: list[tuple[Any, str]] = []
+        self.calls: Any = None  # train steps asked of a LossScaleOptimizer (it may skip some)
+        self.index: dict[int, int] = {}
+        self._patches: list[InstancePatch] = []
 
     @property
     def stat_names(self) -> list[str]:
         return list(self.stats) + (["l2_clipped"] if self.clipped else [])
 
-    # ---- install / uninstall -----------------------------------------------------------------
+    @property
+    def own(self) -> tuple[Any, ...]:
+        return tuple(v for v in (self.buffer, self.step_buffer, self.calls) if v is not None)
+
+    def fits(self, model: Any, columns: Sequence[Any], stats: Sequence[str], every: int,
+             capacity: int) -> bool:
+        """Whether this hook already records what a recorder asks for."""
+        target = _target(model.optimizer)
+        return (
+            self.model is model and self.outer is model.optimizer
+            and [id(v) for v in self.columns] == [id(v) for v in columns]
+            and self.stats == tuple(stats) and self.every == int(every)
+            and self.capacity >= capacity
+            and self.accumulating == bool(target.gradient_accumulation_steps)
+            and self.clipped == records_clipped(model.optimizer)
+        )
+
+    # ---- install / attach / detach / uninstall ---------------------------------------------
 
     def install(self) -> None:
-        remove_stale_hook(self.model, self.token)
         opt, target = self.outer, self.target
         with _strategy_scope(self.model):
             if not opt.built:
@@ -149,74 +151,85 @@ class OptimizerHook:
             self.step_buffer = target.add_variable(
                 (self.capacity,), initializer=keras.initializers.Constant(-1), dtype="int32",
                 aggregation="only_first_replica", name="kerasdl_gradient_steps")
-            self.calls = None
             if opt is not target:
-                # Loss scaling may skip the inner update; count the train steps it was asked for.
                 self.calls = opt.add_variable((), initializer="zeros", dtype="int32",
                                               aggregation="only_first_replica", name="kerasdl_train_steps")
-        self.own = tuple(v for v in (self.buffer, self.step_buffer, self.calls) if v is not None)
-        self.index = {id(v): target._get_variable_index(v) for v in self.columns}
-        self._patch(target, "apply", _recording_apply)
+        self.index = {id(v): kp.variable_index(target, v) for v in self.columns}
+        self._patches = [InstancePatch(target, {"apply": self._recording_apply(target)})]
         if self.calls is not None:
-            self._patch(opt, "apply", _counting_apply)
-            self._patch(opt, "stateless_apply", _counting_stateless_apply)
-        if self.clipped:
-            self._patch(target, "_backend_apply_gradients", _recording_backend_apply)
-            self._patch(target, "_clip_gradients", _recording_clip)
+            self._patches.append(InstancePatch(opt, {"apply": self._counting_apply(opt),
+                                                     "stateless_apply": self._counting_stateless_apply(opt)}))
         for holder in {id(opt): opt, id(target): target}.values():
             # Checkpoints written mid-training must look like the plain optimizer's.
-            self._patch(holder, "save_own_variables", _save_without_hook)
-            self._patch(holder, "load_own_variables", _load_without_hook)
-        # Straight into __dict__: Keras' attribute tracking has no business with the hook.
+            self._patches.append(InstancePatch(holder, {
+                "save_own_variables": self._save_without_hook(holder),
+                "load_own_variables": self._load_without_hook(holder)}))
+        for patch in self._patches:
+            patch.apply()
+        self.attached = True
         self.model.__dict__[_MARK] = self
-        self._reset_train_function()
-
-    def _patch(self, obj: Any, name: str, func: Any) -> None:
-        obj.__dict__[name] = types.MethodType(func, obj)
-        obj.__dict__.setdefault(_MARK, self)
-        self._patched.append((obj, name))
-
-    def uninstall(self) -> None:
-        for obj, name in self._patched:
-            obj.__dict__.pop(name, None)
-            obj.__dict__.pop(_MARK, None)
-        self._patched = []
-        for holder, var in ((self.target, self.buffer), (self.target, self.step_buffer),
-                            (self.outer, self.calls)):
-            if var is not None and any(v is var for v in holder._variables):
-                holder._untrack_variable(var)
-        if self.model.__dict__.get(_MARK) is self:
-            del self.model.__dict__[_MARK]
-        self._reset_train_function()
-
-    def _reset_train_function(self) -> None:
-        # The compiled train step captured the previous `apply`; make fit() trace a new one.
+        # The train step Keras traced for this fit captured the plain `apply`: trace it again.
         self.model.train_function = None
         self.model.make_train_function(force=True)
 
-    # ---- in-graph recording ------------------------------------------------------------------
+    def attach(self) -> None:
+        """Record again: put the buffers back into the optimizer's variables (no retrace)."""
+        kp.track(self.target, self.buffer)
+        kp.track(self.target, self.step_buffer)
+        if self.calls is not None:
+            kp.track(self.outer, self.calls)
+        self.attached = True
+
+    def detach(self) -> None:
+        """Stop recording; the optimizer's variables are its own again. Safe to call twice."""
+        for holder, var in ((self.target, self.buffer), (self.target, self.step_buffer),
+                            (self.outer, self.calls)):
+            if var is not None:
+                kp.untrack(holder, var)
+        self.attached = False
+        self.token = None
+
+    def uninstall(self) -> None:
+        """Take the hook off the optimizer; the next fit traces a plain step. Safe to call twice."""
+        self.detach()
+        for patch in self._patches:
+            patch.remove()
+        self._patches = []
+        if self.model.__dict__.get(_MARK) is self:
+            del self.model.__dict__[_MARK]
+            self.model.train_function = None
+
+    # ---- in-graph recording ----------------------------------------------------------------
 
     def weights_before(self) -> list[Any] | None:
         # Weight norms describe the weights the gradient was computed at, before the update.
         # The cast reads the value here; TF would otherwise read the variable after the update.
-        return [ops.cast(v, "float32") for v in self.columns] if "weight_l2" in self.stats else None
+        if not any(STATISTICS[s].of_weights for s in self.stats):
+            return None
+        return [ops.cast(v, "float32") for v in self.columns]
 
-    def record(self, target: Any, grads: Sequence[Any], variables: Sequence[Any], step: Any,
+    def _by_column(self, grads: Sequence[Any], variables: Sequence[Any]) -> list[Any]:
+        by_index = {kp.variable_index(self.target, v): g for g, v in zip(grads, variables)}
+        return [by_index.get(self.index[id(v)]) for v in self.columns]
+
+    def _clipped(self, grads: Sequence[Any], variables: Sequence[Any], scale: Any) -> list[Any]:
+        # The optimizer clips the unscaled, non-None gradients (see Optimizer.apply); clipping is a
+        # pure function of them, so doing it again here gives exactly the values it applied.
+        present = [(g if scale is None else g / scale, v) for g, v in zip(grads, variables) if g is not None]
+        clipped = kp.clip_gradients(self.target, [g for g, _ in present])
+        return self._by_column(clipped, [v for _, v in present])
+
+    def record(self, grads: Sequence[Any], variables: Sequence[Any], step: Any,
                weights: Sequence[Any] | None = None) -> None:
-        by_index = {target._get_variable_index(v): g for g, v in zip(grads, variables)}
-        col_grads = [by_index.get(self.index[id(v)]) for v in self.columns]
-        clipped = self._stash.pop("clipped", None)
-        scale = target.loss_scale_factor
+        scale = self.target.loss_scale_factor
+        col_grads = self._by_column(grads, variables)
 
         def row() -> Any:
             reduced = _all_reduce(col_grads)
-            parts = [
-                stat_vector(stat, weights) if stat == "weight_l2" else stat_vector(stat, reduced, scale)
-                for stat in self.stats
-            ]
+            parts = [stat_vector(s, weights) if STATISTICS[s].of_weights else stat_vector(s, reduced, scale)
+                     for s in self.stats]
             if self.clipped:
-                post = _all_reduce(clipped) if clipped is not None else reduced
-                parts.append(stat_vector("l2", post))
+                parts.append(stat_vector("l2", _all_reduce(self._clipped(grads, variables, scale))))
             return parts[0] if len(parts) == 1 else ops.concatenate(parts)
 
         slot = step if self.every == 1 else ops.floor_divide(step, self.every)
@@ -237,31 +250,115 @@ class OptimizerHook:
         self.buffer.assign(new_buf)
         self.step_buffer.assign(new_steps)
 
-    @property
-    def _stash(self) -> dict[str, Any]:
-        if not hasattr(self._local, "stash"):
-            self._local.stash = {}
-        return self._local.stash
+    # ---- the functions put on the optimizer instances --------------------------------------
 
-    def stash_clipped(self, grads: Sequence[Any]) -> None:
-        variables = self._stash.pop("variables", None)
-        if variables is None:
-            return
-        by_key = {self.target._get_variable_index(v): g for g, v in zip(grads, variables)}
-        self._stash["clipped"] = [by_key.get(self.index[id(v)]) for v in self.columns]
+    def _recording_apply(self, opt: Any) -> Any:
+        def apply(grads: Any, trainable_variables: Any = None) -> Any:
+            grads = list(grads)
+            variables = (list(trainable_variables) if trainable_variables is not None
+                         else kp.trainable_variables(opt))
+            # Read the counter before the update increments it, so row s is update s (from 0).
+            # The cast forces the read here; TF would otherwise read it lazily, after the update.
+            step = ops.cast(kp.iterations(opt), "int32")
+            weights = self.weights_before() if self.attached else None
+            result = type(opt).apply(opt, grads, trainable_variables)
+            if grads and self.attached:  # detached: a step traced now is a plain one
+                self.record(grads, variables, step, weights)
+            return result
+        return apply
 
-    # ---- host side ---------------------------------------------------------------------------
+    def _counting_apply(self, opt: Any) -> Any:
+        def apply(grads: Any, trainable_variables: Any = None) -> Any:
+            if self.attached:
+                self.calls.assign_add(ops.ones((), "int32"))
+            return type(opt).apply(opt, grads, trainable_variables)
+        return apply
+
+    def _counting_stateless_apply(self, opt: Any) -> Any:
+        # JAX's trainer calls stateless_apply, not apply: bump the counter in the returned state.
+        def stateless_apply(optimizer_variables: Any, grads: Any, trainable_variables: Any) -> Any:
+            new_trainable, new_optimizer = type(opt).stateless_apply(
+                opt, optimizer_variables, grads, trainable_variables)
+            pos = [i for i, v in enumerate(opt.variables) if v is self.calls]
+            if not (self.attached and pos):
+                return new_trainable, new_optimizer
+            new_optimizer = list(new_optimizer)
+            new_optimizer[pos[0]] = optimizer_variables[pos[0]] + 1
+            return new_trainable, new_optimizer
+        return stateless_apply
+
+    def _save_without_hook(self, opt: Any) -> Any:
+        def save_own_variables(store: Any) -> None:
+            kept = [v for v in opt.variables if not any(v is o for o in self.own)]
+            for i, variable in enumerate(kept):
+                store[str(i)] = variable.numpy()
+        return save_own_variables
+
+    def _load_without_hook(self, opt: Any) -> Any:
+        def load_own_variables(store: Any) -> None:
+            kept = [v for v in opt.variables if not any(v is o for o in self.own)]
+            if len(store.keys()) != len(kept):
+                return type(opt).load_own_variables(opt, store)
+            for i, variable in enumerate(kept):
+                variable.assign(store[str(i)])
+            return None
+        return load_own_variables
+
+    # ---- host side -------------------------------------------------------------------------
 
     def read(self) -> tuple[np.ndarray, np.ndarray, int, int | None]:
         """(steps, rows, iterations, train-step calls) as numpy, without a full JAX state sync."""
-        wanted = [self.step_buffer, self.buffer, self.target._iterations]
+        wanted = [self.step_buffer, self.buffer, kp.iterations(self.target)]
         values = _read_values(self.model, wanted + ([self.calls] if self.calls is not None else []))
         calls = int(values[3]) if self.calls is not None else None
         return values[0].astype(np.int64), values[1].astype(np.float32), int(values[2]), calls
 
 
+def attach_hook(model: Any, columns: Sequence[Any], stats: Sequence[str], every: int, capacity: int,
+                token: Any) -> OptimizerHook:
+    """The hook for one recorder in one `fit` call: the installed one if it fits, else a new one.
+
+    `token` identifies the `fit` call; a second recorder in the same call is refused.
+    """
+    hook = model.__dict__.get(_MARK)
+    if hook is not None:
+        if hook.token is not None and hook.token is token:
+            raise ValueError(
+                "only one GradientRecorder(mode='applied') can run in one fit() call; record several "
+                "statistics with one recorder (stats=(...)) instead.")
+        if hook.fits(model, columns, stats, every, capacity):
+            hook.attach()
+            hook.token = token
+            return hook
+        hook.uninstall()
+    hook = OptimizerHook(model, columns, stats, every, capacity)
+    hook.install()
+    hook.token = token
+    return hook
+
+
+def remove_hook(model: Any) -> bool:
+    """Take a gradient hook off `model`'s optimizer; True if there was one.
+
+    Recorders leave their hook installed (detached) after `fit`, so that the
+    next recorder on the same model need not trace the train step again.
+    This removes it: the next `fit` traces a plain step.
+
+    Example:
+        >>> import keras
+        >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> remove_hook(m)
+        False
+    """
+    hook = model.__dict__.get(_MARK)
+    if hook is None:
+        return False
+    hook.uninstall()
+    return True
+
+
 def _read_values(model: Any, variables: Sequence[Any]) -> list[np.ndarray]:
-    state = getattr(model, "_jax_state", None) if keras.backend.backend() == "jax" else None
+    state = kp.jax_state(model)
     opt_vars = model.optimizer.variables
     live = state.get("optimizer_variables") if state else None
     # Only trust the state while it still lines up with the optimizer's variable list.
@@ -271,7 +368,7 @@ def _read_values(model: Any, variables: Sequence[Any]) -> list[np.ndarray]:
         out = []
         for var in variables:
             pos = next(i for i, v in enumerate(opt_vars) if v is var)
-            out.append(np.asarray(state["optimizer_variables"][pos]))
+            out.append(np.asarray(live[pos]))
         return out
     return [np.asarray(v.numpy()) for v in variables]
 
@@ -281,8 +378,7 @@ def optimizer_iterations(model: Any) -> int:
     opt = getattr(model, "optimizer", None)
     if opt is None or isinstance(opt, str):
         return 0
-    target = getattr(opt, "inner_optimizer", None) or opt
-    return int(_read_values(model, [target._iterations])[0])
+    return int(_read_values(model, [kp.iterations(_target(opt))])[0])
 
 
 def _strategy_scope(model: Any) -> Any:
@@ -292,81 +388,3 @@ def _strategy_scope(model: Any) -> Any:
     import contextlib
 
     return contextlib.nullcontext()
-
-
-def remove_stale_hook(model: Any, token: Any = None) -> None:
-    """Take off a hook a crashed `fit` left behind (its on_train_end never ran).
-
-    A hook installed by the same `fit` call (same `token`) is not stale: it
-    belongs to another recorder of this fit, which is refused.
-    """
-    hook = model.__dict__.get(_MARK)
-    if hook is None:
-        return
-    if token is not None and hook.token is token:
-        raise ValueError(
-            "only one GradientRecorder(mode='applied') can run in one fit() call; record several "
-            "statistics with one recorder (stats=(...)) instead."
-        )
-    hook.uninstall()
-
-
-# ---- methods bound onto the optimizer instance -----------------------------------------------
-
-
-def _recording_apply(self: Any, grads: Any, trainable_variables: Any = None) -> Any:
-    hook = self.__dict__[_MARK]
-    grads = list(grads)
-    variables = list(trainable_variables) if trainable_variables is not None else self._trainable_variables
-    # Read the counter before the update increments it, so row s is update s (counting from 0).
-    # The cast forces the read here; TF would otherwise read the variable lazily, after the update.
-    step = ops.cast(self._iterations, "int32")
-    weights = hook.weights_before()
-    result = type(self).apply(self, grads, trainable_variables)
-    if grads:
-        hook.record(self, grads, variables, step, weights)
-    return result
-
-
-def _counting_apply(self: Any, grads: Any, trainable_variables: Any = None) -> Any:
-    hook = self.__dict__[_MARK]
-    hook.calls.assign_add(ops.ones((), "int32"))
-    return type(self).apply(self, grads, trainable_variables)
-
-
-def _counting_stateless_apply(self: Any, optimizer_variables: Any, grads: Any, trainable_variables: Any) -> Any:
-    # JAX's trainer calls stateless_apply, not apply: bump the counter in the returned state.
-    hook = self.__dict__[_MARK]
-    new_trainable, new_optimizer = type(self).stateless_apply(self, optimizer_variables, grads, trainable_variables)
-    pos = next(i for i, v in enumerate(self.variables) if v is hook.calls)
-    new_optimizer = list(new_optimizer)
-    new_optimizer[pos] = optimizer_variables[pos] + 1
-    return new_trainable, new_optimizer
-
-
-def _recording_backend_apply(self: Any, grads: Any, trainable_variables: Any) -> Any:
-    self.__dict__[_MARK]._stash["variables"] = list(trainable_variables)
-    return type(self)._backend_apply_gradients(self, grads, trainable_variables)
-
-
-def _recording_clip(self: Any, grads: Any) -> Any:
-    clipped = type(self)._clip_gradients(self, grads)
-    self.__dict__[_MARK].stash_clipped(clipped)
-    return clipped
-
-
-def _save_without_hook(self: Any, store: Any) -> None:
-    own = self.__dict__[_MARK].own
-    kept = [v for v in self.variables if not any(v is o for o in own)]
-    for i, variable in enumerate(kept):
-        store[str(i)] = variable.numpy()
-
-
-def _load_without_hook(self: Any, store: Any) -> None:
-    own = self.__dict__[_MARK].own
-    kept = [v for v in self.variables if not any(v is o for o in own)]
-    if len(store.keys()) != len(kept):
-        return type(self).load_own_variables(self, store)
-    for i, variable in enumerate(kept):
-        variable.assign(store[str(i)])
-    return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from dataclasses import dataclass
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,48 @@ from typing import Any
 import keras
 import numpy as np
 
-from kerasdl.recorders._hook import GRADIENT_STATS, OptimizerHook, optimizer_iterations
+from kerasdl.recorders import _keras_private as kp
+from kerasdl.recorders._hook import (GRADIENT_STATS, OptimizerHook, attach_hook, optimizer_iterations,
+                                     records_clipped)
+from kerasdl.recorders._stats import row_width
 from kerasdl.recorders.history import GradientHistory
 from kerasdl.validation import check_choice, check_positive_int
 
 MODES = ("applied", "probe")
 _UNKNOWN_EPOCH_ROWS = 4096  # buffer rows when Keras does not know the epoch's length
 _MAX_BUFFER_FLOATS = 2**24  # 64 MiB of float32 at most
+
+
+@dataclass
+class _Progress:
+    """How far one `fit` call's recording has got; a fresh one at each `on_train_begin`.
+
+    Invariants:
+        * Every buffer row for an optimizer step `<= last_step` is in the history
+          (or was lost to a full buffer, with a warning); no later row is.
+        * `pending` counts the batches run since the buffer was last read, so
+          `ceil((pending + steps_per_execution) / every) + 1 >= capacity` means
+          the next execution could overwrite unread rows: read first.
+        * `last_batch` is the index of the last batch reported in this epoch
+          (-1 at its start); `batches` counts the batches of the whole fit.
+        * `calls` is the loss-scale train-step counter at the last read (0
+          without loss scaling); `calls` minus the updates since then is the
+          number of steps loss scaling skipped.
+    """
+
+    last_step: int = -1
+    calls: int = 0
+    pending: int = 0
+    last_batch: int = -1
+    batches: int = 0
+
+    def advance(self, batch: int) -> int:
+        """Note that batch index `batch` ended; returns how many batches that was (steps_per_execution)."""
+        done = batch - self.last_batch
+        self.last_batch = batch
+        self.pending += done
+        self.batches += done
+        return done
 
 
 class NonFiniteGradientWarning(RuntimeWarning):
@@ -92,12 +128,19 @@ def variable_columns(model: Any, layers: Sequence[str] | None, allowed: Sequence
 class GradientRecorder(keras.callbacks.Callback):
     """Record per-layer statistics of the gradients the optimizer applies.
 
-    Pass it to `fit` and nothing else changes: on `on_train_begin` it wraps
-    the compiled optimizer's `apply` (the point every backend's train step
-    passes the real gradients through) so that each step writes one row of
-    statistics into an optimizer variable, read back at each epoch end. After
-    training, `rec.history` (a `GradientHistory`) holds one value per layer
-    variable (kernel and bias apart) per recorded step.
+    Pass it to `fit` and nothing else changes: on `on_train_begin` it puts a
+    recording `apply` on the compiled optimizer (the point every backend's
+    train step passes the real gradients through) so that each step writes
+    one row of statistics into an optimizer variable, read back at each epoch
+    end. After training, `rec.history` (a `GradientHistory`) holds one value
+    per layer variable (kernel and bias apart) per recorded step.
+
+    Installing that hook means tracing the train step again, so it is done
+    once per (model, optimizer, stats, every): after `fit` the hook stays on
+    the optimizer, detached (the optimizer's variables, saving and loading
+    are as without it), and the next recorder asking for the same thing
+    reuses the traced step. `kerasdl.recorders._hook.remove_hook(model)`
+    takes it off.
 
     What is recorded:
         * The gradients handed to `optimizer.apply`: all-reduced over
@@ -187,8 +230,12 @@ class GradientRecorder(keras.callbacks.Callback):
             # shadow the method with the base class's no-op, which Keras recognises as a default.
             self.on_train_batch_end = super().on_train_batch_end
         self.history = GradientHistory()
+        # Set up for each fit by on_train_begin (declared here, as Keras's callbacks do).
         self._hook: OptimizerHook | None = None
         self._probe: Any = None
+        self._columns: list[Any] = []
+        self._spe = 1
+        self._progress = _Progress()
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -200,7 +247,7 @@ class GradientRecorder(keras.callbacks.Callback):
         target = getattr(optimizer, "inner_optimizer", None) or optimizer
         if not target.built:
             optimizer.build(model.trainable_variables)
-        cols = variable_columns(model, self.layers, target._trainable_variables)
+        cols = variable_columns(model, self.layers, kp.trainable_variables(target))
         self._columns = [v for _, _, v in cols]
         names = [(layer, var) for layer, var, _ in cols]
         if self.path is not None and not len(self.history) and self.path.exists():
@@ -212,10 +259,10 @@ class GradientRecorder(keras.callbacks.Callback):
             )
         self.history.columns = names
         self._spe = int(getattr(model, "steps_per_execution", 1) or 1)
+        self._hook, self._probe = None, None
         if self.mode == "applied":
-            capacity = self._capacity(len(cols))
-            self._hook = OptimizerHook(model, self._columns, self.stats, self.every, capacity, token=self.params)
-            self._hook.install()
+            capacity = self._capacity(optimizer, len(cols))
+            self._hook = attach_hook(model, self._columns, self.stats, self.every, capacity, token=self.params)
             stat_names = self._hook.stat_names
         else:
             from kerasdl.recorders.probe import make_probe
@@ -223,30 +270,24 @@ class GradientRecorder(keras.callbacks.Callback):
             self._probe = make_probe(model, self.data, self._columns, self.stats)
             stat_names = list(self.stats)
         self.history.meta.update(self._meta(model, target, stat_names))
-        self._iter0 = self._iterations()
-        self._last_step = self._iter0 - 1
-        self._calls = 0  # the step counter of loss scaling starts at 0 with each installation
-        self._pending = 0
-        self._last_batch = -1
-        self._seen = 0
+        self._progress = _Progress(last_step=self._iterations() - 1)
+        if self._hook is not None and self._hook.calls is not None:
+            self._progress.calls = self._hook.read()[3]
         if self.mode == "probe":
-            self._record_probe(self._iter0)
+            self._record_probe(self._progress.last_step + 1)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._last_batch = -1
+        self._progress.last_batch = -1
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        done = batch - self._last_batch
-        self._last_batch = batch
-        self._pending += done
-        self._seen += done
+        progress = self._progress
+        done = progress.advance(batch)
         if self.mode == "probe":
-            before = (self._seen - done) // self.every
-            if self._seen // self.every > before:
+            if progress.batches // self.every > (progress.batches - done) // self.every:
                 self._record_probe(self._iterations())
             return
-        # Flush before the ring buffer could wrap during the next execution.
-        if math.ceil((self._pending + self._spe) / self.every) + 1 >= self._hook.capacity:
+        # Read before the ring buffer could wrap during the next execution.
+        if math.ceil((progress.pending + self._spe) / self.every) + 1 >= self._hook.capacity:
             self._flush()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -257,18 +298,19 @@ class GradientRecorder(keras.callbacks.Callback):
     def on_train_end(self, logs: dict | None = None) -> None:
         if self._hook is not None:
             self._flush()
-            self._hook.uninstall()
+            # Detached, not removed: the next recorder like this one reuses the traced step.
+            self._hook.detach()
             self._hook = None
         self._save()
 
     # ---- internals ---------------------------------------------------------------------------
 
-    def _capacity(self, columns: int) -> int:
+    def _capacity(self, optimizer: Any, columns: int) -> int:
         if self.capacity is not None:
             return max(self.capacity, 2 * math.ceil(self._spe / self.every) + 2)
         steps = (self.params or {}).get("steps")
         rows = math.ceil(steps / self.every) + 2 if steps else _UNKNOWN_EPOCH_ROWS
-        width = columns * (len(self.stats) + 1)
+        width = row_width(columns, len(self.stats), records_clipped(optimizer))
         return max(4, min(rows, _MAX_BUFFER_FLOATS // width))
 
     def _iterations(self) -> int:
@@ -307,10 +349,11 @@ class GradientRecorder(keras.callbacks.Callback):
         hook = self._hook
         if hook is None:
             return
+        progress = self._progress
         steps, buf, iterations, calls = hook.read()
-        keep = np.flatnonzero(steps > self._last_step)
+        keep = np.flatnonzero(steps > progress.last_step)
         keep = keep[np.argsort(steps[keep], kind="stable")]
-        first = -(-(self._last_step + 1) // self.every) * self.every
+        first = -(-(progress.last_step + 1) // self.every) * self.every
         expected_rows = len(range(first, iterations, self.every))
         if len(keep) < expected_rows:
             warnings.warn(
@@ -318,18 +361,18 @@ class GradientRecorder(keras.callbacks.Callback):
                 "the device buffer is too small for this epoch; pass capacity= (e.g. 256) to read it more often.",
                 RuntimeWarning, stacklevel=2)
         if calls is not None:
-            asked, applied = calls - self._calls, iterations - (self._last_step + 1)
-            self._calls = calls
+            asked, applied = calls - progress.calls, iterations - (progress.last_step + 1)
+            progress.calls = calls
             if asked > applied:
                 skipped = asked - applied
                 self.history.events.append({"type": "skipped", "count": int(skipped),
-                                            "after_step": int(self._last_step), "before_step": int(iterations)})
+                                            "after_step": int(progress.last_step), "before_step": int(iterations)})
                 warnings.warn(
                     f"{skipped} of the last {asked} training steps were skipped by loss scaling "
                     f"(non-finite gradients) before optimizer step {iterations}; nothing was recorded for them.",
                     SkippedStepWarning, stacklevel=2)
-        self._pending = 0
-        self._last_step = iterations - 1
+        progress.pending = 0
+        progress.last_step = iterations - 1
         if keep.size:
             n = len(hook.columns)
             rows = {stat: buf[keep, i * n:(i + 1) * n] for i, stat in enumerate(hook.stat_names)}
