@@ -21,8 +21,8 @@ TEST_AS_VALIDATION = re.compile(r"validation_data\s*=\s*(\(\s*[\w.]*x_test|[\w.]
 HAND_ROLLED = [
     re.compile(r"sqrt\([^)]*\*\s*\(\s*1(\.0)?\s*-"),           # sqrt(p * (1 - p) / n)
     re.compile(r"\b2(\.0)?\s*\*\s*\w*(se|stderr|std_err)\w*\b", re.IGNORECASE),
-    re.compile(r"\b(ttest_rel|ttest_ind|binomtest|mcnemar)\s*\("),
-    re.compile(r"from\s+scipy\s+import\s+stats|import\s+scipy\.stats|from\s+scipy\.stats\s+import"),
+    re.compile(r"\b(ttest_rel|ttest_ind|ttest_1samp|binomtest|mcnemar|sem)\s*\("),
+    re.compile(r"\b(t|norm)\.(ppf|sf|cdf|interval)\s*\("),
     re.compile(r"summarize_runs\("),
 ]
 VERDICT_WORDS = re.compile(r"better than|no clear|no detectable|beats|outperform", re.IGNORECASE)
