@@ -161,6 +161,12 @@ LR_EPOCHS = 1 if SMOKE else 8
 lr_rows = [run(bn, lr, LR_EPOCHS)[2] for lr in RATES for bn in (False, True)]
 print(training.format_table(lr_rows, digits=3))
 
+# %%
+from kerasdl.diagnose import diagnose  # the run without BN at the highest rate, diagnosed
+
+model_high, history_high, _ = run(False, max(RATES), LR_EPOCHS)
+print(diagnose(history_high, model=model_high).report(short=True))
+
 
 def score(row):
     # Count a diverged run as chance level (1 in 10 classes) so the comparison stays numeric.

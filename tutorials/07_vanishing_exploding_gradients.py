@@ -125,6 +125,11 @@ def run(name, activation="sigmoid", kernel_initializer="glorot_uniform", optimiz
 sigmoid = run("sigmoid, 8 layers")
 print(recorders.gradient_table(sigmoid["grads"], step="first"))
 
+# %%
+from kerasdl.diagnose import diagnose  # the same run, diagnosed from its recording
+
+print(diagnose(sigmoid["history"], sigmoid["grads"]).report(short=True))
+
 # %% [markdown]
 # The table reads like the course's: the output layer first, then each layer further from the
 # loss. `times smaller` is the output layer's gradient norm divided by that layer's, on the
