@@ -104,6 +104,9 @@ def main() -> None:
             order = VARIANTS[r % len(VARIANTS):] + VARIANTS[:r % len(VARIANTS)]
             for variant in order:
                 results[variant].append(run_once(variant, data, epochs, args.every_s, folder))
+                row = results[variant][-1]
+                print(f"repeat {r} {variant:<14} fit {row['wall']:.2f} s, callback {row['diag_s'] + row['draw_s']:.3f} s, "
+                      f"redraws {row['redraws']}", flush=True)
     median = {v: statistics.median(x["wall"] for x in rows) for v, rows in results.items()}
     print(f"digits, deep_mlp 4x64, {epochs} epochs, batch 32, {repeats} interleaved repeats, "
           f"backend {keras.backend.backend()}, LivePlot every_s={args.every_s:g}")

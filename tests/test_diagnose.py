@@ -181,13 +181,18 @@ def test_curve_thresholds():
     assert diagnose({"loss": [2.0, 1.0, 1.8, 0.8, 0.7, 0.5]}).findings == []  # one spike only
     assert diagnose({"loss": [2.0, 2.5]}).kinds == ["lr_too_high"]  # ended above its start
     assert diagnose({"loss": [1.0, 0.995, 0.992]}).kinds == ["lr_too_low"]
-    assert diagnose({"loss": [1.0, 0.98, 0.97]}).findings == []
+    assert diagnose({"loss": [1.0, 0.98, 0.95]}).findings == []  # still falling: not flat, no plateau
+    stalled = diagnose({"loss": [1.0, 0.98, 0.975]})  # fell, stalled at 97% of its start
+    assert stalled.kinds == ["underfitting"]
     over = {"loss": [1.0, 0.5, 0.3, 0.2, 0.1, 0.05], "val_loss": [1.0, 0.6, 0.62, 0.64, 0.66, 0.70]}
     assert diagnose(over).kinds == ["overfitting"]
     over["val_loss"][-1] = 0.64  # only 6.7% above the best: within noise
     assert diagnose(over).findings == []
     below = {"loss": [1.0, 0.8, 0.7, 0.6], "val_loss": [0.9, 0.7, 0.6, 0.55]}
     assert diagnose(below).kinds == ["val_below_train"]
+    # Below the epoch averages but not below the estimated end-of-epoch loss: the averaging explains it.
+    averaged = {"loss": [1.0, 0.8, 0.6, 0.4], "val_loss": [0.9, 0.68, 0.5, 0.35]}
+    assert diagnose(averaged).findings == []
 
 
 @pytest.mark.backend_neutral

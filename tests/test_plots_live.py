@@ -38,7 +38,7 @@ def test_script_mode_writes_one_final_figure_with_gradient_panel(tmp_path):
 
 
 class _Clock:
-    """Simulated time: every epoch takes 1 s, every figure 0.2 s."""
+    """Simulated time: every epoch takes 10 s, every figure 0.2 s."""
 
     def __init__(self):
         self.t = 0.0
@@ -56,7 +56,7 @@ class _Handle:
         self.shown.append(self.clock.t)
 
 
-def test_notebook_mode_redraws_in_place_at_a_bounded_rate(monkeypatch):
+def test_notebook_mode_redraws_in_place_within_the_time_budget(monkeypatch):
     ipython_display = pytest.importorskip("IPython.display")
     clock, shown = _Clock(), []
 
@@ -71,16 +71,18 @@ def test_notebook_mode_redraws_in_place_at_a_bounded_rate(monkeypatch):
 
     class Tick(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            clock.t += 1.0
+            clock.t += 10.0
 
-    live = LivePlot(every_s=3.0, path=None, notebook=True)
+    live = LivePlot(every_s=25.0, path=None, notebook=True)
     x, y = _xy()
     _model().fit(x, y, epochs=20, batch_size=16, verbose=0, callbacks=[Tick(), live])
-    # First redraw after 3 s (epoch 3); the next waits 49x its 0.2 s cost (epoch 13); one at the end.
-    assert live.redraws == 3
-    assert shown == pytest.approx([3.2, 13.4, 20.6])
-    periodic = live.draw_seconds - 0.2
-    assert periodic / 20.0 <= live_module.MAX_DRAW_SHARE + 1e-9
+    # No redraw before the first one's assumed cost (1 s) fits in 2% of the time run (50 s);
+    # then at most every 25 s; then one at the end.
+    periodic = shown[:-1]
+    assert periodic[0] == pytest.approx(50.2)
+    assert all(b - a >= 25.0 for a, b in zip(periodic, periodic[1:]))
+    assert live.redraws == len(shown) == 7
+    assert (live.draw_seconds - 0.2) <= live_module.MAX_DRAW_SHARE * clock.t
 
 
 def test_bad_arguments():

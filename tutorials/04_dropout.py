@@ -123,6 +123,11 @@ fig = plots.plot_history(histories, metrics=["loss", "accuracy"], log_loss=True,
                          title="Seed 0. Solid: training (dropout on); dashed: validation")
 plt.show()
 
+# %%
+from kerasdl.diagnose import diagnose  # what the diagnosis says about the run without dropout
+
+print(diagnose(result.histories[rows[0]["model"]]).report(short=True))
+
 # %% [markdown]
 # How to read the table (seed 0): `acc_gap` and `loss_gap` are training minus test accuracy
 # and test minus training loss; the larger they are, the more the network memorised its

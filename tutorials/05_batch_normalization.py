@@ -199,6 +199,12 @@ for bn in (False, True):
     print(f"{'with' if bn else 'without'} BN: {diverged} of {len(RATES) * len(SEEDS)} runs diverged; highest "
           f"rate reaching {TARGET:.0%} in {LR_EPOCHS} epochs, per seed: {top}")
 
+# %%
+from kerasdl.diagnose import diagnose  # the run without BN at the highest rate, diagnosed
+
+model_high, history_high, _ = run(False, max(RATES), LR_EPOCHS, seed=SEEDS[0])
+print(diagnose(history_high, model=model_high).report(short=True))
+
 # %% [markdown]
 # ## 3. Sensitivity to weight initialization
 #

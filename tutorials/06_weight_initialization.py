@@ -254,6 +254,13 @@ fig = plots.plot_gradient_flow(runs["std 0.001 / relu"]["grads"],
                                title="std 0.001 / relu: does a bad start fix itself during training?")
 plt.show()
 
+# %%
+from kerasdl.diagnose import diagnose  # the three bad starts, diagnosed from their recordings
+
+for label in ("std 0.001 / relu", "std 1.0 / relu", "std 1.0 / tanh"):
+    r = runs[label]
+    print(f"{label}: " + diagnose(r["history"], r["grads"], r["acts"], r["model"]).report(short=True))
+
 # %% [markdown]
 # Too-large weights in a tanh network do not explode the forward pass: they push units into
 # the flat tails of tanh ("saturated_frac" is the share of outputs with |tanh| > 0.99).

@@ -157,6 +157,11 @@ sigmoid = run("sigmoid, 8 layers")
 print(recorders.gradient_table(sigmoid["grads"], step="first"))
 rms_table(sigmoid)
 
+# %%
+from kerasdl.diagnose import diagnose  # the same run, diagnosed from its recording
+
+print(diagnose(sigmoid["history"], sigmoid["grads"]).report(short=True))
+
 # %% [markdown]
 # The tables read like the course's: the output layer first, then each layer further from
 # the loss, on the very first update, before training has changed the weights. The first

@@ -96,7 +96,7 @@ def exploding_gradients(run: Run) -> list[Finding]:
     row, col = np.unravel_index(np.nanargmax(finite), finite.shape)
     peak = float(finite[row, col])
     layer = history.columns[col][0]
-    large_steps = int(np.sum(np.nanmax(finite, axis=1) > T.EXPLODING_NORM))
+    large_steps = int(np.sum(np.any(np.nan_to_num(finite, nan=0.0) > T.EXPLODING_NORM, axis=1)))
     try:
         first, last, ratios = _ratios(history)
         grows = float(np.mean(ratios > T.EXPLODING_RATIO))
