@@ -111,8 +111,8 @@ def check(wheel: Path, notebook: Path, scratch: Path, report) -> None:
     )
     ok = demo.returncode == 0 and (demo_dir / "kerasdl_demo.png").is_file()
     lines = demo.stdout.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith("model ")), len(lines))
-    rows = "; ".join(" ".join(line.split()) for line in lines[start + 1:start + 3])
+    header = next((i for i, line in enumerate(lines) if line.startswith("model ")), len(lines))
+    rows = "; ".join(" ".join(line.split()) for line in lines[header + 1:header + 3])
     report.check(ok, "kerasdl demo --epochs 1 runs from the installed wheel",
                  rows if ok else (demo.stdout + demo.stderr).strip()[-300:])
     work = scratch / "notebook"

@@ -169,7 +169,8 @@ def test_api_reference_documents_every_public_name(site: Path):
 
 def test_api_entries_show_signature_and_example(site: Path):
     page = (site / "api" / "models" / "index.html").read_text(encoding="utf-8")
-    entry = page.split('id="kerasdl.models.cnn"', 1)[1].split('class="doc doc-heading"', 1)[0]
+    # From the entry's own heading to the next one.
+    entry = page.split('id="kerasdl.models.cnn"', 1)[1].split('class="doc doc-heading"')[1]
     assert "doc-signature" in entry and "&gt;&gt;&gt;" in entry, "cnn: no signature or example on its entry"
 
 

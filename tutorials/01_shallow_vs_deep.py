@@ -6,7 +6,7 @@
 # **Data used:** scikit-learn's handwritten digits, breast cancer and wine sets;
 # generated spirals.
 #
-# **Prerequisites:** none: start here.
+# **Prerequisites:** none (start here).
 #
 # A **shallow** network has one hidden layer between input and output; a
 # **deep** one stacks many (the course calls three or more "deep"). The course

@@ -22,6 +22,11 @@ _SUMMARY = re.compile(r"^\*Topic \d+ of the course: (.+?)\*\s*$", re.MULTILINE |
 _PREREQUISITES = re.compile(r"^\*\*Prerequisites:\*\*\s*(.+?)\s*$", re.MULTILINE)
 
 
+def _sentence(text: str) -> str:
+    text = " ".join(text.split()).rstrip(".")
+    return text[:1].upper() + text[1:] + "."
+
+
 def header_fields(path: Path) -> dict[str, str]:
     """Title, one-line summary and prerequisites from a tutorial's header cell."""
     cell = next((c for c in jupytext.read(path).cells if c.cell_type == "markdown"), None)
@@ -31,7 +36,7 @@ def header_fields(path: Path) -> dict[str, str]:
     prerequisites = _PREREQUISITES.search(text)
     return {
         "title": title.group(1) if title else path.stem,
-        "summary": " ".join(summary.group(1).split()).rstrip(".") + "." if summary else "",
+        "summary": _sentence(summary.group(1)) if summary else "",
         "prerequisites": prerequisites.group(1).rstrip(".") if prerequisites else "",
     }
 
