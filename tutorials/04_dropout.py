@@ -156,6 +156,12 @@ for name in names[1:]:
 chosen = runs.best("val")  # model selection on the validation split only
 print(f"Rate chosen on validation accuracy: {chosen}; its test accuracy over {SEEDS} seeds: "
       "{:.3f} [{:.3f}, {:.3f}]".format(*stats.mean_interval(runs.scores(chosen, "test"))))
+for name in names[1:]:  # the course's claim, read from the paired verdicts above
+    d = runs.paired(name, names[0], split="test")
+    effect = ("raised" if d.mean > 0 else "lowered") if d.detected else "did not detectably change"
+    print(f"Course: dropout gives more generalized representations. Here, {name} {effect} test accuracy "
+          f"against no dropout ({SEEDS} seeds, 95% CI [{d.ci_low:+.1f}, {d.ci_high:+.1f}] points)"
+          + ("." if d.detected and d.mean > 0 else ": not what the course leads us to expect here."))
 if SMOKE:
     print("(Smoke run: 2 seeds, little data and few epochs, so these numbers say nothing about the claims.)")
 
