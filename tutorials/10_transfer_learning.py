@@ -42,7 +42,8 @@
 #   (flowers, or the course's X-rays), which runs wherever the weights and data are available.
 
 # %%
-import os
+import json
+import string
 import tempfile
 import time
 
@@ -51,9 +52,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, plots, training, transfer
-from kerasdl.transfer.experiment import digits_transfer_comparison, summarize
-from kerasdl.transfer.glyphs import GLYPH_CLASSES, glyph_dataset
+from kerasdl import datasets, plots, transfer
+from kerasdl.transfer.backbones import GLYPHS_PATH
+from kerasdl.transfer.experiment import UNFREEZE, digits_transfer_comparison
+from kerasdl.transfer.glyphs import DIGIT_LOOKALIKES, GLYPH_CLASSES, glyph_dataset
+from kerasdl.transfer.pretrain import metadata_path
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -62,28 +65,42 @@ START = time.perf_counter()
 data = datasets.load("digits")
 print(data)
 source_x, source_y = glyph_dataset(1, seed=0)  # one rendering of each source class
-images = np.concatenate([source_x[:10], source_x[[GLYPH_CLASSES.index(c) for c in "AEKRbh"]], data.x_test[:16]])
-titles = [GLYPH_CLASSES[i] for i in source_y[:10]] + list("AEKRbh") + [f"hand {d}" for d in data.y_test[:16]]
+shown = "AEKRbh#%&?" + "".join(DIGIT_LOOKALIKES)[:6]
+images = np.concatenate([source_x[[list(source_y).index(GLYPH_CLASSES.index(c)) for c in shown]],
+                         data.x_train[:16]])
+titles = list(shown) + [f"hand {d}" for d in data.y_train[:16]]
 fig = plots.plot_image_grid(images, titles=titles, ncols=16, title="Source: printed glyphs (top). "
                             "Target: handwritten digits (bottom).")
 plt.show()
+print(f"source classes ({len(GLYPH_CLASSES)}): {''.join(GLYPH_CLASSES)}")
+print(f"digits among them: {sorted(set(GLYPH_CLASSES) & set(string.digits)) or 'none'}")
 
 # %% [markdown]
-# Both are 8x8 grids of ink counts, made the same way; the source has 47 classes of
-# printed characters in many fonts, the target has 10 classes of handwriting.
+# Both are 8x8 grids of ink counts, made the same way. The source has 47 classes of printed
+# letters and symbols in many fonts and **no digit classes**, so the backbone has never
+# been told what a digit is; the target has 10 classes of handwriting. Some letters do
+# look like digits (O and 0, S and 5, Z and 2, B and 8, g and 9: the right half of the top
+# row), which is part of what makes the source useful, and a reason to measure rather
+# than assume.
 #
 # ## Step 1: load the pre-trained backbone
 #
 # `transfer.backbone(name)` returns a network *without* its classification top: images in,
 # feature maps out. Its first layer after the input applies the preprocessing the weights
 # were trained with (here the source data's mean and standard deviation), so you cannot
-# forget it.
+# forget it. The file was made by `python -m kerasdl.transfer.pretrain`, which writes a
+# record of how next to it.
 
 # %%
 features = transfer.backbone(transfer.GLYPHS)
 print(f"backbone {transfer.GLYPHS!r}: input {features.input.shape}, output {features.output.shape}")
 print("layers:", [layer.name for layer in features.layers])
 print(f"parameters: {transfer.parameter_counts(features)['total']:,}")
+with open(metadata_path(GLYPHS_PATH), encoding="utf-8") as handle:
+    record = json.load(handle)
+print(f"made by `{record['made_by']}`: {record['train_images']:,} source images, {record['epochs']} epochs; "
+      f"accuracy on fresh source renderings: {record['source_test_accuracy']:.3f} "
+      f"(chance {1 / record['classes']:.3f})")
 
 # %% [markdown]
 # ## Step 2: freeze it and put a new head on top
@@ -103,137 +120,127 @@ print(f"frozen: {counts['non_trainable']:,} parameters; new head: {counts['train
 # ## Steps 3 and 4: train the head, then unfreeze the upper layers and fine-tune
 #
 # We give the network only `PER_CLASS` labelled handwritten digits per class. `fine_tune`
-# runs both phases: first the head alone, then it unfreezes the top of the backbone (here
-# everything from `conv_block_2_conv` up; BatchNormalization stays frozen) and continues
-# with a learning rate 30 times lower, so the pre-trained filters are adjusted rather than
-# overwritten. `transfer.unfreeze` is the function it uses; here is what it would unfreeze:
+# runs both phases: first the head alone, then it unfreezes the top of the backbone (from
+# `UNFREEZE` up; BatchNormalization stays frozen) and continues with a learning rate 30
+# times lower, so the pre-trained filters are adjusted rather than overwritten. The
+# comparison further down uses the very same `UNFREEZE`. `transfer.unfreeze` is the
+# function `fine_tune` uses; here is what it would unfreeze:
 
 # %%
 PER_CLASS = 10
 rng = np.random.default_rng(0)
-picked = np.concatenate([rng.choice(np.flatnonzero(data.y_train == c), PER_CLASS, replace=False) for c in range(10)])
+picked = np.concatenate([rng.choice(np.flatnonzero(data.y_train == c), PER_CLASS, replace=False)
+                         for c in range(10)])
 x_few, y_few = data.x_train[picked], data.y_train[picked]
 print(f"labelled training images: {len(x_few)} ({PER_CLASS} per class)")
-print("unfreeze(model, 'conv_block_2_conv') ->", transfer.unfreeze(model, "conv_block_2_conv"))
+print(f"unfreeze(model, {UNFREEZE!r}) ->", transfer.unfreeze(model, UNFREEZE))
 print(f"trainable while fine-tuning: {transfer.parameter_counts(model)['trainable']:,} parameters")
 
 # %% [markdown]
-# `fine_tune` freezes the backbone again for phase 1 whatever its state. The test split
-# is passed as validation data only to draw the curves: nothing is selected with it. With
-# `checkpoint_dir`, every epoch is backed up: an interrupted run resumes where it stopped,
-# and a finished one is just reloaded.
+# `fine_tune` freezes the backbone again for phase 1 whatever its state. The curves are
+# drawn on the validation split (carved from the digits' training images; the test split
+# is not touched here). With `checkpoint_dir`, every epoch is backed up: an interrupted
+# run resumes where it stopped, and a finished one is just reloaded.
 
 # %%
 HEAD_EPOCHS, TUNE_EPOCHS = (3, 3) if SMOKE else (40, 40)
 run_dir = tempfile.mkdtemp(prefix="transfer_run_")
-settings = dict(head_epochs=HEAD_EPOCHS, fine_tune_epochs=TUNE_EPOCHS, unfreeze="conv_block_2_conv",
-                head_learning_rate=3e-3, fine_tune_learning_rate=1e-4, batch_size=16, checkpoint_dir=run_dir)
+settings = dict(head_epochs=HEAD_EPOCHS, fine_tune_epochs=TUNE_EPOCHS, unfreeze=UNFREEZE,
+                head_learning_rate=3e-3, fine_tune_learning_rate=1e-4, batch_size=16,
+                checkpoint_dir=run_dir)
 keras.utils.set_random_seed(0)
 result = transfer.fine_tune(model, (x_few, y_few), data.validation, **settings)
 print("trainable parameters per phase:", result.trainable_params)
 print("unfrozen in phase 2:", result.unfrozen)
 head_acc = result.history["val_accuracy"][result.boundary - 1]
 tuned_acc = result.history["val_accuracy"][-1]
-print(f"test accuracy after phase 1 (head only): {head_acc:.3f}; after phase 2 (fine-tuned): {tuned_acc:.3f} "
-      f"({tuned_acc - head_acc:+.3f})")
-fig = plots.plot_transfer_history(result, title=f"Glyph backbone on handwritten digits, {PER_CLASS} labels per class")
+print(f"validation accuracy after phase 1 (head only): {head_acc:.3f}; after phase 2 "
+      f"(fine-tuned): {tuned_acc:.3f} ({tuned_acc - head_acc:+.3f}, one run)")
+fig = plots.plot_transfer_history(
+    result, title=f"Glyph backbone on handwritten digits, {PER_CLASS} labels per class")
 plt.show()
 
 # Calling it again with the same folder trains nothing: the checkpoint holds the finished run.
-again = transfer.fine_tune(transfer.build_transfer_model(transfer.backbone(transfer.GLYPHS), 10, dropout=0.2),
-                           (x_few, y_few), data.validation, **settings)
+again = transfer.fine_tune(
+    transfer.build_transfer_model(transfer.backbone(transfer.GLYPHS), 10, dropout=0.2),
+    (x_few, y_few), data.validation, **settings)
 print(f"second call: same history {again.history == result.history}, "
-      f"same test accuracy {np.isclose(again.history['val_accuracy'][-1], tuned_acc)}")
+      f"same validation accuracy {np.isclose(again.history['val_accuracy'][-1], tuned_acc)}")
 
 # %% [markdown]
-# In the figure the dotted line marks where phase 2 begins. Whether the curves jump there,
-# and in which direction, is the effect of unfreezing; the printed line above gives the
-# measured change on the test split.
+# In the figure the dotted line marks where phase 2 begins. One run with 100 images says
+# little (which images were drawn matters), so the change printed above is not a verdict.
 #
 # ## How much does transfer buy? Scratch vs frozen vs fine-tuned
 #
-# One run says little with 100 training images: which images were drawn matters. So we
-# repeat over seeds (a different labelled sample and initialization each time) and several
-# label counts, with `kerasdl.transfer.experiment.digits_transfer_comparison`:
+# `kerasdl.transfer.experiment.digits_transfer_comparison` repeats the recipe over seeds (a
+# different labelled sample and initialization each time) and several label counts:
 #
-# - `scratch`: the same convolutional body (`kerasdl.models.cnn`), random weights, all trained,
-#   with as many gradient steps as both transfer phases together;
+# - `scratch`: the same convolutional body (`kerasdl.models.cnn`), random weights, all
+#   trained, with as many gradient steps as both transfer phases together;
 # - `frozen`: the glyph backbone frozen, only a new head trained (phase 1);
-# - `fine_tuned`: the same model after phase 2;
+# - `fine_tuned`: the same model after phase 2, unfreezing from the same `UNFREEZE`;
 # - `pixels_logreg`: a logistic regression on the 64 raw pixels, the classical reference.
 #
-# Every model is scored once, on the full test split, at the end of training.
+# Every network keeps the epoch with the lowest validation loss (in each phase), and is
+# then scored once on the test split. The validation split is large (a fifth of the
+# digits' training images, all labelled): a generous luxury when labels are scarce, and the
+# same for every method. Methods are paired by seed (same labelled images), and every
+# verdict below comes from `kerasdl.stats`: the mean paired difference on the test split
+# with its 95% t interval over the seeds.
 
 # %%
-LABELS = (5, 25) if SMOKE else (5, 10, 25, 50, 100)
-SEEDS = (0,) if SMOKE else (0, 1, 2, 3, 4)
+LABELS = (5,) if SMOKE else (5, 10, 25, 50, 100)
+SEEDS = (0, 1) if SMOKE else (0, 1, 2, 3, 4)
 STEPS = 20 if SMOKE else 150  # gradient steps per phase, batches of 16
 tic = time.perf_counter()
-rows = digits_transfer_comparison(LABELS, SEEDS, steps=STEPS, head_learning_rate=3e-3, fine_tune_learning_rate=1e-4)
-print(f"{len(LABELS) * len(SEEDS)} runs of 4 models in {time.perf_counter() - tic:.0f} s")
-METHODS = ("pixels_logreg", "scratch", "frozen", "fine_tuned")
-stats = {(s["labels_per_class"], s["method"]): s for s in summarize(rows)}
-table = [{"labels_per_class": n, "train_images": 10 * n,
-          **{m: f"{stats[n, m]['mean']:.3f} +- {stats[n, m]['std']:.3f}" for m in METHODS}} for n in LABELS]
-print(f"test accuracy, mean +- std over {len(SEEDS)} seed(s):")
-print(training.format_table(table))
-
-# %%
-scores = {m: [[r["test_accuracy"] for r in rows if r["labels_per_class"] == n and r["method"] == m] for n in LABELS]
-          for m in METHODS}
-fig, ax = plt.subplots(figsize=(6.4, 4.2))
-plots.plot_learning_curve([10 * n for n in LABELS], scores, ax=ax,
-                          title=f"Handwritten digits: test accuracy ({len(SEEDS)} seed(s), band = 1 std)")
+curve = digits_transfer_comparison(LABELS, SEEDS, steps=STEPS, head_learning_rate=3e-3,
+                                   fine_tune_learning_rate=1e-4, unfreeze=UNFREEZE)
+print(f"{len(LABELS) * len(SEEDS)} runs of 4 models in {time.perf_counter() - tic:.0f} s"
+      + (f" (smoke run: {len(SEEDS)} seeds)" if SMOKE else f" ({len(SEEDS)} seeds)"))
+print("test accuracy per labelled-set size (n_train), mean and 95% interval over seeds:")
+print(curve.table("test"))
+fig = plots.plot_curve_intervals(curve, split="test",
+                                 title=f"Handwritten digits: test accuracy, {len(SEEDS)} seeds")
 plt.show()
 
 # %% [markdown]
-# What do the numbers say? The lines below are computed from the table. The methods saw
-# the same labelled images in each seed, so we compare them seed by seed: a difference
-# counts as clear when its mean is more than two standard errors away from zero.
+# Which transfer variant to use at a given label count is a choice, so it is made on the
+# validation split (the higher mean validation accuracy of `frozen` and `fine_tuned`),
+# and only then is the chosen one compared with scratch on the test split.
 
 # %%
-def mean(n, m):
-    return stats[n, m]["mean"]
-
-
-def paired(n, a, b):
-    """Per-seed differences a - b: their mean, and whether it is clear of the seed-to-seed noise."""
-    diff = np.array([r["test_accuracy"] for r in rows if r["labels_per_class"] == n and r["method"] == a]) \
-        - np.array([r["test_accuracy"] for r in rows if r["labels_per_class"] == n and r["method"] == b])
-    error = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else np.inf
-    return diff.mean(), abs(diff.mean()) > 2 * error, int((diff > 0).sum())
-
-
-for n in LABELS:
-    best = max(METHODS, key=lambda m: mean(n, m))
-    gap, is_clear, won = paired(n, "fine_tuned", "scratch")
-    noise = "clear" if is_clear else "within the noise" if len(SEEDS) > 1 else "one seed: noise unknown"
-    print(f"{n:>3} labels per class: best {best} ({mean(n, best):.3f}); fine-tuned minus scratch {gap:+.3f} "
-          f"({noise}; fine-tuned ahead in {won} of {len(SEEDS)} seeds); "
-          f"frozen minus scratch {paired(n, 'frozen', 'scratch')[0]:+.3f}")
-wins = [n for n in LABELS if paired(n, "fine_tuned", "scratch")[1] and paired(n, "fine_tuned", "scratch")[0] > 0]
-losses = [n for n in LABELS if mean(n, "scratch") > mean(n, "fine_tuned")]
-print(("Fine-tuned transfer clearly beat scratch at " + ", ".join(map(str, wins)) + " labels per class"
-       if wins else "Fine-tuned transfer did not clearly beat scratch at any label count")
-      + (f"; scratch was ahead on average at {', '.join(map(str, losses))}." if losses
-         else "; scratch was never ahead on average."))
-frozen_behind = [n for n in LABELS if mean(n, "fine_tuned") > mean(n, "frozen")]
-print(f"Fine-tuning improved on the frozen backbone at {len(frozen_behind)} of {len(LABELS)} label counts.")
-if 50 in LABELS:
-    print(f"The course's '500 images': at 50 per class (500 images) fine-tuned transfer reached "
-          f"{mean(50, 'fine_tuned'):.3f}, scratch {mean(50, 'scratch'):.3f}.")
+verdicts = {}
+for n in curve.sizes:
+    runs = curve.runs[n]
+    chosen = max(("frozen", "fine_tuned"), key=lambda m: runs.scores(m, "val").mean())
+    verdicts[n] = chosen, runs.paired(chosen, "scratch")
+    print(f"{n // 10:>3} labels per class: chose {chosen} on validation; "
+          f"{runs.verdict(chosen, 'scratch')}")
+    print(f"{'':21s}fine-tuning vs frozen: {runs.verdict('fine_tuned', 'frozen')}")
+helped = [n // 10 for n, (_, d) in verdicts.items() if d.detected and d.mean > 0]
+hurt = [n // 10 for n, (_, d) in verdicts.items() if d.detected and d.mean < 0]
+print(f"Transfer beat scratch (interval above 0) at: {helped or 'no label count'}; "
+      f"scratch beat transfer at: {hurt or 'no label count'}; "
+      f"no detectable difference at the others ({len(SEEDS)} seeds).")
+if 500 in curve.sizes:
+    chosen, d = verdicts[500]
+    print(f"The course's '500 images' (50 per class): {chosen} minus scratch = {d.mean:+.1f} points, "
+          f"95% CI [{d.ci_low:+.1f}, {d.ci_high:+.1f}].")
 if SMOKE:
-    print("(Smoke run: one seed and few steps, so these numbers say nothing about the claims.)")
+    print(f"(Smoke run: {len(SEEDS)} seeds and few steps, so these verdicts say nothing about the claims.)")
 
 # %% [markdown]
-# Read the table against the course's promise. Where transfer helps, it should help most
-# when labels are scarce: the pre-trained filters already respond to strokes, corners and
-# loops, so a few examples are enough to learn how to combine them. As labels grow, a network trained from scratch
-# learns filters tuned to *this* data, and a backbone shaped by another task (printed
-# characters, not handwriting) can end up behind. Whether and where that crossover happens
-# here is what the printed lines report. How far a source task carries depends on how close
-# it is to the target: ImageNet photos are far from X-rays, which is why the course keeps
-# fine-tuning optional and a measurement like this one decides.
+# Read the verdicts against the course's promise. Where transfer helps, it should help
+# most when labels are scarce: the pre-trained filters already respond to strokes, corners
+# and loops, so a few examples are enough to learn how to combine them. As labels grow, a
+# network trained from scratch learns filters tuned to *this* data, and a backbone shaped
+# by another task (printed letters and symbols, not handwritten digits) can end up level or
+# behind. Whether and where that crossover happens here is what the printed lines report;
+# "no detectable difference" means the interval over these seeds includes 0, not that the
+# methods are equal. How far a source task carries depends on how close it is to the
+# target: ImageNet photos are far from X-rays, which is why the course keeps fine-tuning
+# optional and a measurement like this one decides.
 #
 # ## The same recipe with ImageNet weights
 #

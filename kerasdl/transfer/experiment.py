@@ -1,16 +1,24 @@
 """Does pre-training on glyphs help with few labels? Scratch vs frozen vs fine-tuned on real digits.
 
 The target task is the handwritten scikit-learn digits (`kerasdl.datasets.load("digits")`)
-with only a few labelled images per class. Three networks with the same
-convolutional body are compared on the full digits test split:
+with only a few labelled images per class; the source task of the
+`kerasdl_glyphs` backbone has no digit classes (letters and symbols only,
+see `kerasdl.transfer.glyphs`). Three networks with the same convolutional
+body are compared:
 
 * `scratch`: `kerasdl.models.cnn`, random initialisation, everything trained;
 * `frozen`: the `kerasdl_glyphs` backbone frozen, only a new head trained (phase 1);
-* `fine_tuned`: the same model after phase 2 (backbone unfrozen, BN frozen, low learning rate).
+* `fine_tuned`: the same model after phase 2 (backbone unfrozen from
+  `UNFREEZE` up, BN frozen, low learning rate).
 
-Scratch gets as many gradient steps as phase 1 + phase 2 together. The test
-split is only read for reporting (no early stopping, no model selection).
-A logistic regression on the 64 raw pixels is the classical reference.
+Scratch gets as many gradient steps as phase 1 + phase 2 together. Every
+network keeps the epoch with the lowest validation loss (`BestEpoch`, on the
+digits validation split, the same images for every method and seed), in
+each phase; the test split is then read once per final model. A logistic
+regression on the 64 raw pixels is the classical reference. The result is a
+`kerasdl.stats.LearningCurve` keyed by the number of labelled images, so its
+`paired` intervals and verdicts compare the methods seed by seed.
+
 The labelled sample is repeated to whole batches, at least
 `_MIN_EPOCH_BATCHES` of them per epoch: the number of gradient steps stays
 about `steps`, but Keras' fixed cost per epoch is not paid a hundred times per
@@ -18,14 +26,15 @@ run, and no smaller last batch triggers a second trace of the training step.
 
 Example:
     >>> from kerasdl.transfer.experiment import digits_transfer_comparison
-    >>> rows = digits_transfer_comparison(labels_per_class=(3,), seeds=(0,), steps=4)
-    >>> sorted({row["method"] for row in rows})
-    ['fine_tuned', 'frozen', 'pixels_logreg', 'scratch']
+    >>> curve = digits_transfer_comparison(labels_per_class=(3,), seeds=(0,), steps=4)
+    >>> curve.sizes, sorted(curve.models)
+    ([30], ['fine_tuned', 'frozen', 'pixels_logreg', 'scratch'])
 """
 
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import keras
@@ -33,19 +42,11 @@ import numpy as np
 
 from kerasdl.validation import check_int_sequence, check_non_negative_int, check_positive_float, check_positive_int
 
+#: What phase 2 unfreezes, in the tutorial's demo and in the comparison alike.
+UNFREEZE = "conv_block_2_conv"
+
 _BATCH = 16
 _MIN_EPOCH_BATCHES = 20  # repeat tiny samples: Keras' per-epoch cost dominates a 4-batch epoch
-
-
-class _TestAccuracy(keras.callbacks.Callback):
-    """Test accuracy at the end of each `fit`: after phase 1, then after phase 2."""
-
-    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
-        super().__init__()
-        self.x, self.y, self.accuracies = x, y, []
-
-    def on_train_end(self, logs: dict | None = None) -> None:
-        self.accuracies.append(_accuracy(self.model, self.x, self.y))
 
 
 def _accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
@@ -74,20 +75,20 @@ def _sample(y: np.ndarray, per_class: int, seed: int) -> np.ndarray:
 
 def digits_transfer_comparison(
     labels_per_class: tuple[int, ...] = (5, 10, 20, 50),
-    seeds: tuple[int, ...] = (0, 1, 2),
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4),
     steps: int = 400,
     head_learning_rate: float = 1e-3,
     fine_tune_learning_rate: float = 1e-4,
-    unfreeze: Any = "all",
+    unfreeze: Any = UNFREEZE,
     backbone_name: str = "kerasdl_glyphs",
     verbose: bool = False,
-) -> list[dict[str, Any]]:
-    """Measure test accuracy with few labels: scratch, frozen transfer, fine-tuned transfer.
+) -> Any:
+    """Train scratch, frozen and fine-tuned networks on few labels; score them on validation and test.
 
     Args:
         labels_per_class: Labelled training images per digit (sampled from the
             digits training split, the same images for every method).
-        seeds: Repetitions (different samples and initialisations).
+        seeds: Repetitions (different samples and initialisations); pairs for the intervals.
         steps: Gradient steps of each phase (batch size 16); scratch gets 2x.
         head_learning_rate: Adam learning rate of phase 1 and of scratch.
         fine_tune_learning_rate: Adam learning rate of phase 2.
@@ -96,26 +97,31 @@ def digits_transfer_comparison(
         verbose: Print one line per run.
 
     Returns:
-        One row per (labels_per_class, seed, method) with `test_accuracy`.
+        A `kerasdl.stats.LearningCurve` keyed by labelled images (10 x
+        labels per class); its rows have `model`, `seed`, `val_accuracy`,
+        `test_accuracy`, `best_epoch` (per phase for `fine_tuned`) and `seconds`.
 
     Example:
-        >>> rows = digits_transfer_comparison(labels_per_class=(2,), seeds=(0,), steps=2)
-        >>> all(0.0 <= row["test_accuracy"] <= 1.0 for row in rows)
+        >>> curve = digits_transfer_comparison(labels_per_class=(2,), seeds=(0,), steps=2)
+        >>> all(0.0 <= row["test_accuracy"] <= 1.0 for row in curve.runs[20].rows)
         True
     """
     from sklearn.linear_model import LogisticRegression
 
     from kerasdl.datasets import load
     from kerasdl.models import cnn
-    from kerasdl.training import compile_for
+    from kerasdl.stats import LearningCurve, SeedRuns
+    from kerasdl.training import BestEpoch, compile_for
+    from kerasdl.transfer import fine_tune
     from kerasdl.transfer.backbones import backbone
-    from kerasdl.transfer.fine_tune import fine_tune
     from kerasdl.transfer.head import build_transfer_model
 
     labels_per_class = check_int_sequence("labels_per_class", labels_per_class)
     if not isinstance(seeds, (tuple, list)) or not seeds:
         raise TypeError(f"seeds must be a non-empty tuple of non-negative integers; got {seeds!r}.")
     seeds = tuple(check_non_negative_int("seeds", seed) for seed in seeds)
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct (a repeated seed repeats the same run); got {seeds!r}.")
     steps = check_positive_int("steps", steps)
     check_positive_float("head_learning_rate", head_learning_rate)
     check_positive_float("fine_tune_learning_rate", fine_tune_learning_rate)
@@ -126,51 +132,70 @@ def digits_transfer_comparison(
                          f"got {labels_per_class!r}.")
     template = backbone(backbone_name)
     filters = tuple(int(layer.filters) for layer in template.layers if isinstance(layer, keras.layers.Conv2D))
-    rows: list[dict[str, Any]] = []
+    (x_val, y_val), (x_test, y_test) = data.validation, data.test
+    flat = lambda images: images.reshape(len(images), -1)  # noqa: E731
+    curve = LearningCurve({})
     for per_class in labels_per_class:
+        runs = SeedRuns(metric="accuracy")
         for seed in seeds:
             index = _sample(data.y_train, per_class, seed)
             x, y = data.x_train[index], data.y_train[index]
             x_fit, y_fit = _repeat(x, y, seed)
             epochs = max(1, math.ceil(steps / math.ceil(len(x_fit) / _BATCH)))
-            results: dict[str, float] = {}
+            rows: list[dict[str, Any]] = []
 
-            logreg = LogisticRegression(max_iter=2000).fit(x.reshape(len(x), -1), y)
-            results["pixels_logreg"] = float(logreg.score(data.x_test.reshape(len(data.x_test), -1), data.y_test))
+            tic = time.perf_counter()
+            logreg = LogisticRegression(max_iter=2000).fit(flat(x), y)
+            rows.append({"model": "pixels_logreg", "val_accuracy": float(logreg.score(flat(x_val), y_val)),
+                         "test_accuracy": float(logreg.score(flat(x_test), y_test)),
+                         "seconds": time.perf_counter() - tic})
 
+            tic = time.perf_counter()
             keras.utils.set_random_seed(seed)
             scratch = compile_for(cnn((8, 8, 1), 10, filters=filters, batch_norm=True, dropout=0.2),
                                   learning_rate=head_learning_rate)
-            scratch.fit(x_fit, y_fit, batch_size=_BATCH, epochs=2 * epochs, verbose=0)
-            results["scratch"] = _accuracy(scratch, data.x_test, data.y_test)
+            best = BestEpoch("val_loss")
+            scratch.fit(x_fit, y_fit, batch_size=_BATCH, epochs=2 * epochs, verbose=0,
+                        validation_data=(x_val, y_val), callbacks=[best])
+            rows.append({"model": "scratch", "best_epoch": best.best_epoch,
+                         "val_accuracy": _accuracy(scratch, x_val, y_val),
+                         "test_accuracy": _accuracy(scratch, x_test, y_test),
+                         "seconds": time.perf_counter() - tic})
 
+            tic = time.perf_counter()
             keras.utils.set_random_seed(seed)
             model = build_transfer_model(backbone(backbone_name), 10, dropout=0.2)
-            probe = _TestAccuracy(data.x_test, data.y_test)
-            fine_tune(model, (x_fit, y_fit), head_epochs=epochs, fine_tune_epochs=epochs, unfreeze=unfreeze,
-                      head_learning_rate=head_learning_rate, fine_tune_learning_rate=fine_tune_learning_rate,
-                      batch_size=_BATCH, callbacks=[probe])
-            results["frozen"], results["fine_tuned"] = probe.accuracies
-            for method, accuracy in results.items():
-                rows.append({"labels_per_class": per_class, "seed": seed, "method": method,
-                             "train_images": len(x), "test_accuracy": accuracy})
+            best = BestEpoch("val_loss")
+            phase_end = _PhaseEnd(best, x_val, y_val, x_test, y_test)
+            fine_tune(model, (x_fit, y_fit), (x_val, y_val), head_epochs=epochs, fine_tune_epochs=epochs,
+                      unfreeze=unfreeze, head_learning_rate=head_learning_rate,
+                      fine_tune_learning_rate=fine_tune_learning_rate, batch_size=_BATCH,
+                      callbacks=[best, phase_end])
+            seconds = time.perf_counter() - tic
+            for method, (val, test, epoch) in zip(("frozen", "fine_tuned"), phase_end.scores):
+                rows.append({"model": method, "best_epoch": epoch, "val_accuracy": val,
+                             "test_accuracy": test, "seconds": seconds})
+            for row in rows:
+                runs.rows.append({**row, "seed": seed, "labels_per_class": per_class, "train_images": len(x)})
             if verbose:
                 print(f"{per_class:>3} per class, seed {seed}: "
-                      + ", ".join(f"{m} {a:.3f}" for m, a in results.items()), flush=True)
-    return rows
+                      + ", ".join(f"{r['model']} val {r['val_accuracy']:.3f}" for r in rows), flush=True)
+        curve.runs[10 * per_class] = runs
+    return curve
 
 
-def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mean and standard deviation of test accuracy per (labels_per_class, method).
+class _PhaseEnd(keras.callbacks.Callback):
+    """Validation and test accuracy of each phase's kept epoch, read once when the phase ends.
 
-    Example:
-        >>> summarize([{"labels_per_class": 5, "method": "a", "test_accuracy": 0.5},
-        ...            {"labels_per_class": 5, "method": "a", "test_accuracy": 0.7}])[0]["mean"]
-        0.6
+    Listed after `best`, whose `on_train_end` restores the validation-selected weights first.
     """
-    groups: dict[tuple[int, str], list[float]] = {}
-    for row in rows:
-        groups.setdefault((row["labels_per_class"], row["method"]), []).append(row["test_accuracy"])
-    return [{"labels_per_class": n, "method": method, "runs": len(values),
-             "mean": round(float(np.mean(values)), 4), "std": round(float(np.std(values)), 4)}
-            for (n, method), values in sorted(groups.items())]
+
+    def __init__(self, best: Any, x_val: np.ndarray, y_val: np.ndarray, x_test: np.ndarray,
+                 y_test: np.ndarray) -> None:
+        super().__init__()
+        self.best, self.x_val, self.y_val, self.x_test, self.y_test = best, x_val, y_val, x_test, y_test
+        self.scores: list[tuple[float, float, int]] = []
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self.scores.append((_accuracy(self.model, self.x_val, self.y_val),
+                            _accuracy(self.model, self.x_test, self.y_test), int(self.best.best_epoch)))

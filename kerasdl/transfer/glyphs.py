@@ -1,7 +1,7 @@
 """Synthetic glyph images: a large, offline source task for transfer learning.
 
 ImageNet cannot be downloaded here, so the pre-trained backbone that ships with
-kerasdl learns from printed characters instead: digits and letters rendered
+kerasdl learns from printed characters instead: letters and symbols rendered
 with the fonts matplotlib installs (DejaVu, STIX, Computer Modern), each with
 a random font, slant, rotation, aspect, stroke width and position. Every image
 is made the way the UCI/scikit-learn handwritten digits were made: a 32x32
@@ -9,9 +9,13 @@ binary bitmap, size-normalised to the frame, then counted in 4x4 blocks to an
 8x8 grid of intensities 0..16, here divided by 16 like
 `kerasdl.datasets.load("digits")`.
 
-The classes follow EMNIST "balanced": 10 digits, 26 capitals and the 11
-lower-case letters whose shape differs from their capital (47 in all), so a
-class is not two copies of one shape.
+The letters follow EMNIST "balanced" without its digits: 26 capitals and the
+11 lower-case letters whose shape differs from their capital, so a class is
+not two copies of one shape; 10 symbols that every font draws correctly make
+47 classes. There are no digit classes: the target task of the transfer
+tutorial is handwritten digits, and a source that contains the target's
+classes would not test transfer. (Some letters still resemble digits, e.g.
+O and 0, S and 5, Z and 2; `DIGIT_LOOKALIKES` names them.)
 
 Example:
     >>> from kerasdl.transfer.glyphs import glyph_dataset
@@ -30,8 +34,16 @@ import numpy as np
 
 from kerasdl.validation import check_non_negative_int, check_positive_int
 
-#: Class labels, in label order: digits, capitals, distinct lower-case letters.
-GLYPH_CLASSES: tuple[str, ...] = tuple(string.digits + string.ascii_uppercase + "abdefghnqrt")
+#: Symbols drawn correctly by all of `FONT_FILES` (Computer Modern maps `<`, `>`,
+#: `{`, `}` to other glyphs), leaving out `/` and `!`, which look like a `1`.
+GLYPH_SYMBOLS: str = "#%&?@+=*[("
+
+#: Class labels, in label order: capitals, distinct lower-case letters, symbols (no digits).
+GLYPH_CLASSES: tuple[str, ...] = tuple(string.ascii_uppercase + "abdefghnqrt" + GLYPH_SYMBOLS)
+
+#: Source classes whose printed shape is close to a digit's (letter -> digit).
+DIGIT_LOOKALIKES: dict[str, str] = {"O": "0", "I": "1", "Z": "2", "S": "5", "b": "6", "B": "8",
+                                    "g": "9", "q": "9"}
 
 #: Font files under matplotlib's `mpl-data/fonts/ttf` that draw all the classes
 #: (the STIX size/non-Unicode variants and the math-symbol fonts do not).
@@ -154,7 +166,7 @@ def glyph_dataset(
         shuffled.
 
     Example:
-        >>> x, y = glyph_dataset(1, classes=("0", "1"))
+        >>> x, y = glyph_dataset(1, classes=("A", "#"))
         >>> sorted(y.tolist())
         [0, 1]
     """
