@@ -109,7 +109,7 @@ def digits_transfer_comparison(
     from kerasdl.models import cnn
     from kerasdl.training import compile_for
     from kerasdl.transfer.backbones import backbone
-    from kerasdl.transfer.fine_tune import fine_tune
+    from kerasdl.transfer.recipe import fine_tune
     from kerasdl.transfer.head import build_transfer_model
 
     labels_per_class = check_int_sequence("labels_per_class", labels_per_class)
