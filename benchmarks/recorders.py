@@ -93,8 +93,8 @@ def _callbacks(variant: str, probe_every: int, data: tuple, logdir: str) -> list
     return []
 
 
-def run_one(task: str, variant: str, args: argparse.Namespace, logdir: str) -> tuple[float, float, float]:
-    """(steady epoch wall s, steady epoch CPU s, one-off wall s per later fit call)."""
+def run_one(task: str, variant: str, args: argparse.Namespace, logdir: str) -> tuple[float, ...]:
+    """Steady epoch (wall s, CPU s) and one-off cost per later fit call (wall s, CPU s)."""
     build, x, y = _task(task, args.steps, args.batch_size)
     keras.utils.set_random_seed(0)
     model = build()
@@ -106,14 +106,16 @@ def run_one(task: str, variant: str, args: argparse.Namespace, logdir: str) -> t
         store: dict = {"epochs": []}
         cbs = [_EpochClock("start", store), *_callbacks(variant, args.probe_every, probe, logdir),
                _EpochClock("stop", store)]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model.fit(x, y, batch_size=args.batch_size, epochs=args.epochs, verbose=0, callbacks=cbs)
-        calls.append(time.perf_counter() - t0)
+        calls.append((time.perf_counter() - t0, time.process_time() - c0))
         steady += store["epochs"][1:]  # the first epoch of a fit includes any tracing
     wall = statistics.median(w for w, _ in steady)
     cpu = statistics.median(c for _, c in steady)
-    one_off = statistics.median(t - args.epochs * wall for t in calls[1:]) if len(calls) > 1 else float("nan")
-    return wall, cpu, one_off
+    if len(calls) < 2:
+        return wall, cpu, float("nan"), float("nan")
+    return (wall, cpu, statistics.median(t - args.epochs * wall for t, _ in calls[1:]),
+            statistics.median(c - args.epochs * cpu for _, c in calls[1:]))
 
 
 def _tensorboard_available() -> bool:
@@ -163,16 +165,16 @@ def main() -> None:
     finally:
         shutil.rmtree(logdir, ignore_errors=True)
     for task in tasks:
-        med = {v: [statistics.median(r[i] for r in results[(task, v)]) for i in range(3)] for v in variants}
-        base_wall, base_cpu, base_once = med["plain"]
+        med = {v: [statistics.median(r[i] for r in results[(task, v)]) for i in range(4)] for v in variants}
+        base_wall, base_cpu, base_once, base_once_cpu = med["plain"]
         print(f"\n{task}: steady state = median epoch time ({args.steps} steps), ratio to plain fit; "
-              f"one-off = extra wall time per later fit call, and its excess over plain")
+              f"one-off = extra time per later fit call (wall, CPU), and its excess over plain")
         print(f"  {'variant':<13} {'wall s':>8} {'ratio':>6} {'cpu s':>8} {'ratio':>6} "
-              f"{'one-off s':>10} {'- plain s':>10}")
+              f"{'1-off wall':>10} {'- plain':>8} {'1-off cpu':>10} {'- plain':>8}")
         for variant in variants:
-            wall, cpu, once = med[variant]
+            wall, cpu, once, once_cpu = med[variant]
             print(f"  {variant:<13} {wall:8.3f} {wall / base_wall:6.3f} {cpu:8.3f} {cpu / base_cpu:6.3f} "
-                  f"{once:10.3f} {once - base_once:10.3f}")
+                  f"{once:10.3f} {once - base_once:8.3f} {once_cpu:10.3f} {once_cpu - base_once_cpu:8.3f}")
 
 
 if __name__ == "__main__":

@@ -55,22 +55,22 @@ def check_keras_version(version: str | None = None) -> None:
 
 
 def variable_index(optimizer: Any, variable: Any) -> int:
-    """Slot of a trainable `variable` in `optimizer` (Keras 3.0+: `_get_variable_index`)."""
+    """Slot of a trainable `variable` in `optimizer` (Keras 3.3+: `_get_variable_index`)."""
     return optimizer._get_variable_index(variable)
 
 
 def trainable_variables(optimizer: Any) -> list[Any]:
-    """The variables `optimizer` was built for (Keras 3.0+: `_trainable_variables`)."""
+    """The variables `optimizer` was built for (Keras 3.3+: `_trainable_variables`)."""
     return list(optimizer._trainable_variables)
 
 
 def iterations(optimizer: Any) -> Any:
-    """The raw update counter variable (Keras 3.0+: `_iterations`; `.iterations` may be a view)."""
+    """The raw update counter variable (Keras 3.3+: `_iterations`; `.iterations` may be a view)."""
     return optimizer._iterations
 
 
 def tracked_variables(optimizer: Any) -> list[Any]:
-    """The list `optimizer.variables` copies (Keras 3.0+: `_variables`), without the copy."""
+    """The list `optimizer.variables` copies (Keras 3.3+: `_variables`), without the copy."""
     return optimizer._variables
 
 
@@ -81,7 +81,7 @@ def untrack(optimizer: Any, variable: Any) -> None:
 
 
 def track(optimizer: Any, variable: Any) -> None:
-    """Put `variable` back at the end of `optimizer.variables` (Keras 3.0+: `_tracker`)."""
+    """Put `variable` back at the end of `optimizer.variables` (Keras 3.3+: `_tracker`)."""
     if any(v is variable for v in optimizer._variables):
         return
     tracker = optimizer._tracker
@@ -95,12 +95,12 @@ def track(optimizer: Any, variable: Any) -> None:
 
 
 def clip_gradients(optimizer: Any, grads: list[Any]) -> list[Any]:
-    """`grads` clipped as `optimizer` would clip them (Keras 3.0+: `_clip_gradients`); no state."""
+    """`grads` clipped as `optimizer` would clip them (Keras 3.3+: `_clip_gradients`); no state."""
     return optimizer._clip_gradients(grads)
 
 
 def jax_state(model: Any) -> dict | None:
-    """The live JAX training state of `model` mid-`fit` (Keras 3.0+: `_jax_state`), or None."""
+    """The live JAX training state of `model` mid-`fit` (Keras 3.3+: `_jax_state`), or None."""
     if keras.backend.backend() != "jax":
         return None
     return getattr(model, "_jax_state", None)
