@@ -65,8 +65,13 @@ def trainable_variables(optimizer: Any) -> list[Any]:
 
 
 def iterations(optimizer: Any) -> Any:
-    """The raw update counter variable (Keras 3.3+: `_iterations`; `.iterations` may be a view)."""
-    return optimizer._iterations
+    """The raw update counter variable (micro-steps under gradient accumulation).
+
+    Keras 3.3-3.4 keep it in the public `iterations` variable; since 3.5 it is
+    `_iterations`, and `iterations` counts accumulated updates instead.
+    """
+    raw = getattr(optimizer, "_iterations", None)
+    return optimizer.iterations if raw is None else raw
 
 
 def tracked_variables(optimizer: Any) -> list[Any]:
@@ -97,6 +102,11 @@ def track(optimizer: Any, variable: Any) -> None:
 def clip_gradients(optimizer: Any, grads: list[Any]) -> list[Any]:
     """`grads` clipped as `optimizer` would clip them (Keras 3.3+: `_clip_gradients`); no state."""
     return optimizer._clip_gradients(grads)
+
+
+def callback_model(callback: Any) -> Any:
+    """`callback`'s model without the JAX state sync that `Callback.model` does (Keras 3.3+: `_model`)."""
+    return callback._model
 
 
 def jax_state(model: Any) -> dict | None:

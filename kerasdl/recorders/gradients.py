@@ -208,7 +208,7 @@ class GradientRecorder(keras.callbacks.Callback):
     # ---- lifecycle ---------------------------------------------------------------------------
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        model = self._model  # not self.model: on JAX that property syncs the whole state
+        model = kp.callback_model(self)  # not self.model: on JAX that property syncs the whole state
         optimizer = getattr(model, "optimizer", None)
         if optimizer is None or isinstance(optimizer, str):
             raise ValueError("GradientRecorder needs a compiled model (model.compile(...)) before fit().")
@@ -282,7 +282,7 @@ class GradientRecorder(keras.callbacks.Callback):
         return max(4, min(rows, _MAX_BUFFER_FLOATS // width))
 
     def _iterations(self) -> int:
-        return optimizer_iterations(self._model)
+        return optimizer_iterations(kp.callback_model(self))
 
     def _meta(self, model: Any, target: Any, stat_names: list[str]) -> dict[str, Any]:
         replicas = 1
