@@ -8,13 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ -n "${PYTHON:-}" ]]; then
-  py="$PYTHON"
-elif [[ -n "${VIRTUAL_ENV:-}" ]]; then
-  py="$VIRTUAL_ENV/bin/python"
-else
-  py=python3
-fi
+# The interpreter whose packages the second environment sees: $PYTHON, the active venv, python3.
+py="${PYTHON:-${VIRTUAL_ENV:+$VIRTUAL_ENV/bin/python}}"
+py="${py:-python3}"
 
 start=$(date +%s)
 low="$(mktemp -d)/keras-low"
