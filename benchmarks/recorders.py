@@ -11,9 +11,17 @@ order, so drifting machine load hits all of them alike):
 * grad_all:     (with --all-stats) every statistic: l2, max_abs, mean, std, weight_l2.
 
 Models: a 10 x 256 ReLU MLP and a small CNN (kerasdl builders), on random
-data. Each fit runs several epochs; the first (tracing) is dropped and the
-median epoch time is kept, as wall-clock and as process CPU time (the
-latter is steadier on a shared machine). Ratios are to `plain`.
+data. Each variant builds its model once and calls `fit` `--fits` times
+(each with a fresh callback list, as a user's loop would), several epochs
+each. Two figures per variant:
+
+* steady state: the median epoch time, leaving out the first epoch of each
+  `fit` (tracing, first-batch work), as wall-clock and as process CPU time
+  (the latter is steadier on a shared machine), and its ratio to `plain`;
+* one-off cost per fit: for the second and later `fit` calls, the call's
+  wall time minus `epochs` x the steady epoch time (the median over those
+  calls), and that cost minus `plain`'s, i.e. what the recorder adds to each
+  `fit` call beyond its per-step cost.
 
 Usage:
     python benchmarks/recorders.py            # full run (minutes)
@@ -85,19 +93,29 @@ def _callbacks(variant: str, probe_every: int, data: tuple, logdir: str) -> list
     return []
 
 
-def run_one(task: str, variant: str, args: argparse.Namespace, logdir: str) -> tuple[float, float]:
+def run_one(task: str, variant: str, args: argparse.Namespace, logdir: str) -> tuple[float, ...]:
+    """Steady epoch (wall s, CPU s) and one-off cost per later fit call (wall s, CPU s)."""
     build, x, y = _task(task, args.steps, args.batch_size)
     keras.utils.set_random_seed(0)
     model = build()
     model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy",
                   jit_compile=True if args.jit else "auto")
-    store: dict = {"epochs": []}
     probe = (x[: args.batch_size], y[: args.batch_size])
-    cbs = [_EpochClock("start", store), *_callbacks(variant, args.probe_every, probe, logdir),
-           _EpochClock("stop", store)]
-    model.fit(x, y, batch_size=args.batch_size, epochs=args.epochs, verbose=0, callbacks=cbs)
-    kept = store["epochs"][1:]  # the first epoch includes tracing
-    return statistics.median(w for w, _ in kept), statistics.median(c for _, c in kept)
+    steady, calls = [], []
+    for _ in range(args.fits):
+        store: dict = {"epochs": []}
+        cbs = [_EpochClock("start", store), *_callbacks(variant, args.probe_every, probe, logdir),
+               _EpochClock("stop", store)]
+        t0, c0 = time.perf_counter(), time.process_time()
+        model.fit(x, y, batch_size=args.batch_size, epochs=args.epochs, verbose=0, callbacks=cbs)
+        calls.append((time.perf_counter() - t0, time.process_time() - c0))
+        steady += store["epochs"][1:]  # the first epoch of a fit includes any tracing
+    wall = statistics.median(w for w, _ in steady)
+    cpu = statistics.median(c for _, c in steady)
+    if len(calls) < 2:
+        return wall, cpu, float("nan"), float("nan")
+    return (wall, cpu, statistics.median(t - args.epochs * wall for t, _ in calls[1:]),
+            statistics.median(c - args.epochs * cpu for _, c in calls[1:]))
 
 
 def _tensorboard_available() -> bool:
@@ -113,6 +131,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny run to check the script works")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--fits", type=int, default=3, help="fit calls per variant (one-off cost: 2nd on)")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated subset")
     parser.add_argument("--steps", type=int, default=100, help="steps per epoch")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--probe-every", type=int, default=1)
@@ -121,12 +141,16 @@ def main() -> None:
     parser.add_argument("--all-stats", action="store_true", help="add a variant recording every statistic")
     args = parser.parse_args()
     if args.quick:
-        args.repeats, args.epochs, args.steps = 1, 2, 10
+        args.repeats, args.epochs, args.steps, args.fits = 1, 2, 10, 2
     tasks = [t for t in args.tasks.split(",") if t]
     print(f"keras {keras.__version__}, backend {keras.backend.backend()}, repeats={args.repeats}, "
-          f"epochs={args.epochs} (first dropped), steps/epoch={args.steps}, batch={args.batch_size}, "
+          f"fits={args.fits}, epochs={args.epochs} per fit (first dropped), steps/epoch={args.steps}, "
+          f"batch={args.batch_size}, "
           f"probe every {args.probe_every} step(s), jit_compile={'True' if args.jit else 'auto'}")
-    variants = VARIANTS + (("grad_all",) if args.all_stats else ())
+    variants = tuple(v for v in args.variants.split(",") if v) + (("grad_all",) if args.all_stats else ())
+    unknown = [v for v in variants if v not in VARIANTS + ("grad_all",)]
+    if unknown or "plain" not in variants:
+        parser.error(f"--variants must include plain and name only {list(VARIANTS)}; got {unknown or variants}")
     if not _tensorboard_available():
         variants = tuple(v for v in variants if v != "tensorboard")
         print("tensorboard is not installed: the TensorBoard(histogram_freq=1) variant is skipped")
@@ -141,14 +165,16 @@ def main() -> None:
     finally:
         shutil.rmtree(logdir, ignore_errors=True)
     for task in tasks:
-        base_wall = statistics.median(w for w, _ in results[(task, "plain")])
-        base_cpu = statistics.median(c for _, c in results[(task, "plain")])
-        print(f"\n{task}: median epoch time ({args.steps} steps), ratio to plain fit")
-        print(f"  {'variant':<13} {'wall s':>8} {'ratio':>6} {'cpu s':>8} {'ratio':>6}")
+        med = {v: [statistics.median(r[i] for r in results[(task, v)]) for i in range(4)] for v in variants}
+        base_wall, base_cpu, base_once, base_once_cpu = med["plain"]
+        print(f"\n{task}: steady state = median epoch time ({args.steps} steps), ratio to plain fit; "
+              f"one-off = extra time per later fit call (wall, CPU), and its excess over plain")
+        print(f"  {'variant':<13} {'wall s':>8} {'ratio':>6} {'cpu s':>8} {'ratio':>6} "
+              f"{'1-off wall':>10} {'- plain':>8} {'1-off cpu':>10} {'- plain':>8}")
         for variant in variants:
-            wall = statistics.median(w for w, _ in results[(task, variant)])
-            cpu = statistics.median(c for _, c in results[(task, variant)])
-            print(f"  {variant:<13} {wall:8.3f} {wall / base_wall:6.3f} {cpu:8.3f} {cpu / base_cpu:6.3f}")
+            wall, cpu, once, once_cpu = med[variant]
+            print(f"  {variant:<13} {wall:8.3f} {wall / base_wall:6.3f} {cpu:8.3f} {cpu / base_cpu:6.3f} "
+                  f"{once:10.3f} {once - base_once:8.3f} {once_cpu:10.3f} {once_cpu - base_once_cpu:8.3f}")
 
 
 if __name__ == "__main__":

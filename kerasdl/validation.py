@@ -47,11 +47,7 @@ def check_positive_int(name: str, value: Any) -> int:
         >>> check_positive_int("width", 64)
         64
     """
-    if not _is_int(value):
-        raise TypeError(f"{name} must be a positive integer; got {value!r} ({type(value).__name__}).")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer (>= 1); got {value!r}.")
-    return int(value)
+    return _check_int_at_least(name, value, 1, "positive")
 
 
 def check_non_negative_int(name: str, value: Any) -> int:
@@ -61,10 +57,15 @@ def check_non_negative_int(name: str, value: Any) -> int:
         >>> check_non_negative_int("dense_units", 0)
         0
     """
+    return _check_int_at_least(name, value, 0, "non-negative")
+
+
+def _check_int_at_least(name: str, value: Any, low: int, kind: str) -> int:
+    # One body for both integer checks, so their messages cannot drift apart.
     if not _is_int(value):
-        raise TypeError(f"{name} must be a non-negative integer; got {value!r} ({type(value).__name__}).")
-    if value < 0:
-        raise ValueError(f"{name} must be a non-negative integer (>= 0); got {value!r}.")
+        raise TypeError(f"{name} must be a {kind} integer; got {value!r} ({type(value).__name__}).")
+    if value < low:
+        raise ValueError(f"{name} must be a {kind} integer (>= {low}); got {value!r}.")
     return int(value)
 
 

@@ -84,12 +84,22 @@ def plot_history(
             if f"val_{metric}" in curve:
                 values = curve[f"val_{metric}"]
                 ax.plot(range(1, len(values) + 1), values, color=colour, linestyle="--", label=f"{label}validation")
-        ax.set_title(metric)
-        ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if metric == "loss" and log_loss:
             ax.set_yscale("log")
-        ax.grid(alpha=0.3)
+        _epoch_axis(ax, metric)
+    return _finish_epoch_figure(fig, axes, title)
+
+
+def _epoch_axis(ax: Any, metric: str) -> None:
+    """Title, x label and grid of one per-epoch panel (shared by the history plots)."""
+    ax.set_title(metric)
+    ax.set_xlabel("epoch")
+    ax.grid(alpha=0.3)
+
+
+def _finish_epoch_figure(fig: Any, axes: Any, title: str | None) -> Any:
+    """Legend in the first panel, optional suptitle, tight layout; returns `fig`."""
     axes[0][0].legend(fontsize="small")
     if title:
         fig.suptitle(title)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kerasdl.plots.history import _epoch_axis, _finish_epoch_figure
+
 
 def plot_transfer_history(history: Any, metrics: Sequence[str] | None = None, title: str | None = None) -> Any:
     """Plot train (solid) and validation (dashed) curves of both phases, one panel per metric.
@@ -64,11 +66,5 @@ def plot_transfer_history(history: Any, metrics: Sequence[str] | None = None, ti
                 ax.plot(range(1, len(values) + 1), values, linestyle=style, color="C0", label=label)
         if 0 < boundary:
             ax.axvline(boundary + 0.5, color="grey", linestyle=":", label="fine-tuning starts")
-        ax.set_title(metric)
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+        _epoch_axis(ax, metric)
+    return _finish_epoch_figure(fig, axes, title)

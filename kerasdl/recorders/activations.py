@@ -32,6 +32,7 @@ import keras
 import numpy as np
 
 from kerasdl.recorders._hook import optimizer_iterations
+from kerasdl.recorders.progress import Progress as _Progress
 from kerasdl.recorders.gradients import check_layers
 from kerasdl.recorders.history import ActivationHistory
 from kerasdl.validation import check_positive_int
@@ -196,7 +197,10 @@ class ActivationRecorder(keras.callbacks.Callback):
             raise ValueError(f"path must end in .npz or .json; got {str(path)!r}.")
         self.path = Path(path) if path is not None else None
         self.history = ActivationHistory()
+        # Set up for each fit by on_train_begin (declared here, as Keras's callbacks do).
         self._probe: Any = None
+        self._names: list[str] = []
+        self._progress = _Progress()
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         model = self.model  # syncs JAX state: the probe needs current weights
@@ -214,19 +218,16 @@ class ActivationRecorder(keras.callbacks.Callback):
                                   "saturation": self.saturation, "batch_size": _batch_size(self.data),
                                   "mode": "inference", "backend": keras.backend.backend(),
                                   "activations": {n: _activation_name(model.get_layer(n)) for n in self._names}})
-        self._seen = 0
-        self._last_batch = -1
+        self._progress = _Progress()
         self._record()
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._last_batch = -1
+        self._progress.last_batch = -1
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        done = batch - self._last_batch
-        self._last_batch = batch
-        before = self._seen // self.every
-        self._seen += done
-        if self._seen // self.every > before:
+        progress = self._progress
+        done = progress.advance(batch)
+        if progress.batches // self.every > (progress.batches - done) // self.every:
             self._record()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:

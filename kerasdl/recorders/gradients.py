@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from dataclasses import dataclass
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,43 +30,12 @@ from kerasdl.recorders._hook import (GRADIENT_STATS, OptimizerHook, attach_hook,
                                      records_clipped)
 from kerasdl.recorders._stats import row_width
 from kerasdl.recorders.history import GradientHistory
+from kerasdl.recorders.progress import Progress as _Progress
 from kerasdl.validation import check_choice, check_positive_int
 
 MODES = ("applied", "probe")
 _UNKNOWN_EPOCH_ROWS = 4096  # buffer rows when Keras does not know the epoch's length
 _MAX_BUFFER_FLOATS = 2**24  # 64 MiB of float32 at most
-
-
-@dataclass
-class _Progress:
-    """How far one `fit` call's recording has got; a fresh one at each `on_train_begin`.
-
-    Invariants:
-        * Every buffer row for an optimizer step `<= last_step` is in the history
-          (or was lost to a full buffer, with a warning); no later row is.
-        * `pending` counts the batches run since the buffer was last read, so
-          `ceil((pending + steps_per_execution) / every) + 1 >= capacity` means
-          the next execution could overwrite unread rows: read first.
-        * `last_batch` is the index of the last batch reported in this epoch
-          (-1 at its start); `batches` counts the batches of the whole fit.
-        * `calls` is the loss-scale train-step counter at the last read (0
-          without loss scaling); `calls` minus the updates since then is the
-          number of steps loss scaling skipped.
-    """
-
-    last_step: int = -1
-    calls: int = 0
-    pending: int = 0
-    last_batch: int = -1
-    batches: int = 0
-
-    def advance(self, batch: int) -> int:
-        """Note that batch index `batch` ended; returns how many batches that was (steps_per_execution)."""
-        done = batch - self.last_batch
-        self.last_batch = batch
-        self.pending += done
-        self.batches += done
-        return done
 
 
 class NonFiniteGradientWarning(RuntimeWarning):
@@ -240,7 +208,7 @@ class GradientRecorder(keras.callbacks.Callback):
     # ---- lifecycle ---------------------------------------------------------------------------
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        model = self._model  # not self.model: on JAX that property syncs the whole state
+        model = kp.callback_model(self)  # not self.model: on JAX that property syncs the whole state
         optimizer = getattr(model, "optimizer", None)
         if optimizer is None or isinstance(optimizer, str):
             raise ValueError("GradientRecorder needs a compiled model (model.compile(...)) before fit().")
@@ -314,7 +282,7 @@ class GradientRecorder(keras.callbacks.Callback):
         return max(4, min(rows, _MAX_BUFFER_FLOATS // width))
 
     def _iterations(self) -> int:
-        return optimizer_iterations(self._model)
+        return optimizer_iterations(kp.callback_model(self))
 
     def _meta(self, model: Any, target: Any, stat_names: list[str]) -> dict[str, Any]:
         replicas = 1

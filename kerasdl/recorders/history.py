@@ -10,7 +10,7 @@ Example:
     >>> from kerasdl.recorders import GradientHistory
     >>> h = GradientHistory(columns=[("hidden_1", "kernel"), ("output", "kernel")])
     >>> h.append([0, 1], {"l2": np.array([[0.5, 2.0], [0.25, 1.0]])})
-    >>> h.get("hidden_1", "kernel").tolist()
+    >>> h.get("hidden_1", variable="kernel").tolist()
     [0.5, 0.25]
 """
 
@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from kerasdl.files import atomic_write
 
 _FORMAT = "kerasdl.recorders"
 _VERSION = 1
@@ -236,23 +238,13 @@ class StepHistory:
         suffix = path.suffix.lower()
         if suffix not in (".npz", ".json"):
             raise ValueError(f"path must end in .npz or .json; got {str(path)!r}.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                if suffix == ".json":
-                    handle.write(json.dumps(self.to_dict()).encode("utf-8"))
-                else:
-                    header = {k: v for k, v in self.to_dict().items() if k not in ("steps", "values")}
-                    arrays = {f"values__{stat}": block for stat, block in self.values.items()}
-                    np.savez(handle, header=np.array(json.dumps(header)), steps=self.steps, **arrays)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_write(path) as handle:
+            if suffix == ".json":
+                handle.write(json.dumps(self.to_dict()).encode("utf-8"))
+            else:
+                header = {k: v for k, v in self.to_dict().items() if k not in ("steps", "values")}
+                arrays = {f"values__{stat}": block for stat, block in self.values.items()}
+                np.savez(handle, header=np.array(json.dumps(header)), steps=self.steps, **arrays)
         return path
 
     @classmethod
@@ -321,21 +313,28 @@ class GradientHistory(StepHistory):
         block = self._check_stat("l2")
         return {self.columns[i][1]: block[:, i] for i in self.column_index(layer)}
 
-    def get(self, layer: str, variable: str | None = None, stat: str = "l2") -> np.ndarray:
+    def get(self, layer: str, stat: str = "l2", variable: str | None = None) -> np.ndarray:
         """One value per recorded step for `layer` (or one of its variables).
+
+        The same signature as `ActivationHistory.get`: layer, then the statistic.
 
         Args:
             layer: Layer name, e.g. "hidden_1".
+            stat: A recorded statistic, e.g. "l2" or "l2_clipped".
             variable: Variable name inside the layer ("kernel", "bias",
                 "gamma"...); `None` combines all of the layer's variables
                 (root-sum-square for norms, max for "max_abs").
-            stat: A recorded statistic, e.g. "l2" or "l2_clipped".
 
         Example:
             >>> h = GradientHistory(columns=[("d", "kernel")]); h.append([0, 1], {"l2": [[1.0], [2.0]]})
-            >>> h.get("d", "kernel").tolist()
+            >>> h.get("d", variable="kernel").tolist()
             [1.0, 2.0]
         """
+        if stat not in self.values and variable is None and (layer, stat) in self.columns:
+            # Before the histories shared one signature, the second argument here was the variable.
+            warnings.warn(f"get({layer!r}, {stat!r}): the second argument is now the statistic; "
+                          f"pass variable={stat!r}.", DeprecationWarning, stacklevel=2)
+            stat, variable = "l2", stat
         block = self._check_stat(stat)
         return _combine(stat, block[:, self.column_index(layer, variable)])
 
@@ -379,8 +378,14 @@ class ActivationHistory(StepHistory):
         (i,) = self.column_index(layer)
         return {stat: block[:, i] for stat, block in self.values.items()}
 
-    def get(self, layer: str, stat: str = "std") -> np.ndarray:
+    def get(self, layer: str, stat: str = "std", variable: str | None = None) -> np.ndarray:
         """One value of `stat` per recorded step for `layer`.
+
+        Args:
+            layer: Layer name.
+            stat: A recorded statistic ("mean", "std", "zero_frac"...).
+            variable: Accepted for the same signature as `GradientHistory.get`;
+                activations have one column per layer, named "output".
 
         Example:
             >>> h = ActivationHistory(columns=[("act_1", "output")]); h.append([0], {"mean": [[0.5]]})
@@ -388,7 +393,7 @@ class ActivationHistory(StepHistory):
             [0.5]
         """
         block = self._check_stat(stat)
-        (i,) = self.column_index(layer)
+        (i,) = self.column_index(layer, variable)
         return block[:, i]
 
 

@@ -16,7 +16,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from kerasdl.recorders._hook import stat_vector
+from kerasdl.recorders import _keras_private as kp
+from kerasdl.recorders._stats import stat_vector
 
 
 def _row(grads: Sequence[Any], weights: Sequence[Any], stats: Sequence[str]) -> Any:
@@ -80,7 +81,7 @@ def make_probe(model: Any, data: tuple[Any, Any], columns: Sequence[Any],
 
         def run() -> np.ndarray:
             # Mid-epoch the live values sit in the trainer's state (the variables are purged).
-            state = getattr(model, "_jax_state", None)
+            state = kp.jax_state(model)
             if state and state.get("trainable_variables") is not None:
                 tv, ntv = list(state["trainable_variables"]), list(state["non_trainable_variables"])
                 mv = list(state["metrics_variables"])

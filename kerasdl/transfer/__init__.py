@@ -30,7 +30,7 @@ from kerasdl.transfer.backbones import (
     list_backbones,
     weights_cache_dir,
 )
-from kerasdl.transfer.fine_tune import TransferHistory, fine_tune
+from kerasdl.transfer.recipe import TransferHistory, fine_tune
 from kerasdl.transfer.head import build_transfer_model, find_backbone, leaf_layers, parameter_counts, unfreeze
 
 __all__ = [

@@ -29,6 +29,7 @@ from typing import Any
 
 import keras
 
+from kerasdl.files import atomic_write
 from kerasdl.transfer.head import find_backbone, parameter_counts, unfreeze as unfreeze_layers
 from kerasdl.validation import check_non_negative_int, check_positive_float, check_positive_int
 
@@ -74,25 +75,70 @@ class TransferHistory:
                 "boundary": self.boundary, "unfrozen": self.unfrozen, "trainable_params": self.trainable_params}
 
 
+class _Checkpoint:
+    """The resume state of one `fine_tune` run: `state.json` plus weights in `checkpoint_dir`.
+
+    Without a folder it still collects the per-epoch logs, in memory. The
+    state is `{"config", "phase", "epochs": {"head": {}, "fine_tune": {}}}`;
+    `phase` is the first phase not yet finished ("head", "fine_tune", "done").
+    """
+
+    def __init__(self, folder: str | None, config: dict[str, Any]) -> None:
+        self.folder = folder
+        self.path = os.path.join(folder, _STATE) if folder is not None else None
+        self.state: dict[str, Any] = {"config": config, "phase": "head", "epochs": {"head": {}, "fine_tune": {}}}
+        if folder is None:
+            return
+        os.makedirs(folder, exist_ok=True)
+        if os.path.isfile(self.path):
+            with open(self.path, encoding="utf-8") as handle:
+                saved = json.load(handle)
+            if saved.get("config") != json.loads(json.dumps(config)):
+                raise ValueError(f"checkpoint_dir={folder!r} holds a run with other settings {saved.get('config')}; "
+                                 f"this call has {config}. Use a new checkpoint_dir or delete that one.")
+            self.state = saved
+
+    def pending(self, phase: str) -> bool:
+        """Whether `phase` still has to be trained (a resumed run skips finished phases)."""
+        return self.state["phase"] == phase
+
+    def callbacks(self, phase: str) -> list[keras.callbacks.Callback]:
+        log = _EpochLog(self, phase)
+        if self.folder is None:
+            return [log]
+        return [log, keras.callbacks.BackupAndRestore(os.path.join(self.folder, f"{phase}_backup"))]
+
+    def save(self) -> None:
+        if self.path is not None:
+            with atomic_write(self.path) as handle:
+                handle.write(json.dumps(self.state, indent=1).encode("utf-8"))
+
+    def save_weights(self, model: keras.Model, name: str) -> None:
+        if self.folder is not None:
+            model.save_weights(os.path.join(self.folder, f"{name}.weights.h5"))
+
+    def load_weights(self, model: keras.Model, name: str) -> None:
+        if self.folder is None:
+            return
+        with warnings.catch_warnings():
+            # The file also holds the optimizer of the phase that saved it; only the weights matter here.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            model.load_weights(os.path.join(self.folder, f"{name}.weights.h5"))
+
+    def history(self, phase: str) -> dict[str, list[float]]:
+        return _as_history(self.state["epochs"][phase])
+
+
 class _EpochLog(keras.callbacks.Callback):
     """Write each finished epoch's logs to the state file before the backup is taken."""
 
-    def __init__(self, state: dict, phase: str, path: str | None) -> None:
+    def __init__(self, checkpoint: _Checkpoint, phase: str) -> None:
         super().__init__()
-        self.state, self.phase, self.path = state, phase, path
+        self.checkpoint, self.phase = checkpoint, phase
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self.state["epochs"][self.phase][str(epoch)] = {k: float(v) for k, v in (logs or {}).items()}
-        _save_state(self.path, self.state)
-
-
-def _save_state(path: str | None, state: dict) -> None:
-    if path is None:
-        return
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(state, handle, indent=1)
-    os.replace(temporary, path)  # atomic: a crash never leaves half a file
+        self.checkpoint.state["epochs"][self.phase][str(epoch)] = {k: float(v) for k, v in (logs or {}).items()}
+        self.checkpoint.save()
 
 
 def _as_history(epochs: dict[str, dict[str, float]]) -> dict[str, list[float]]:
@@ -105,13 +151,6 @@ def _compile(model: keras.Model, learning_rate: float, compile_kwargs: dict) -> 
     from kerasdl.training import compile_for
 
     compile_for(model, learning_rate=learning_rate, **compile_kwargs)
-
-
-def _load(model: keras.Model, path: str) -> None:
-    with warnings.catch_warnings():
-        # The file also holds the optimizer of the phase that saved it; only the weights matter here.
-        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-        model.load_weights(path)
 
 
 def _fit(model, train, validation, batch_size, epochs, initial_epoch, callbacks, verbose):
@@ -176,6 +215,33 @@ def fine_tune(
         >>> fine_tune(model, (x, y), head_epochs=1, fine_tune_epochs=0).fine_tune
         {}
     """
+    head_epochs, fine_tune_epochs, head_learning_rate, fine_tune_learning_rate, batch_size, train = _check_arguments(
+        model, train, head_epochs, fine_tune_epochs, head_learning_rate, fine_tune_learning_rate, batch_size,
+        callbacks, unfreeze)
+    config = {"model": model.name, "weights": len(model.weights), "head_epochs": head_epochs,
+              "fine_tune_epochs": fine_tune_epochs, "unfreeze": unfreeze}
+    run = _Checkpoint(os.fspath(checkpoint_dir) if checkpoint_dir is not None else None, config)
+    trainable: dict[str, int] = dict(run.state.get("trainable_params", {}))
+    data = (train, validation, batch_size, list(callbacks or []), verbose)
+
+    # Phase 1: the head alone (the backbone is frozen).
+    trainable["head"] = _head_phase(model, run, head_epochs, head_learning_rate, compile_kwargs, data)
+    # Phase 2: unfreeze the top, BatchNormalization stays frozen, much lower learning rate.
+    unfrozen: list[str] = []
+    if fine_tune_epochs:
+        unfrozen, trainable["fine_tune"] = _fine_tune_phase(
+            model, run, unfreeze, head_epochs, fine_tune_epochs, fine_tune_learning_rate, compile_kwargs, data)
+    # Done: the final weights and the whole state, for a rerun to return at once.
+    run.state["phase"] = "done"
+    run.state["trainable_params"] = trainable
+    run.save_weights(model, "final")
+    run.save()
+    return TransferHistory(run.history("head"), run.history("fine_tune"), unfrozen, trainable)
+
+
+def _check_arguments(model, train, head_epochs, fine_tune_epochs, head_learning_rate, fine_tune_learning_rate,
+                     batch_size, callbacks, unfreeze) -> tuple:
+    """Every argument of `fine_tune` checked before any training; returns the normalised values."""
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model from build_transfer_model; got {type(model).__name__}.")
     if isinstance(train, list):
@@ -184,11 +250,11 @@ def fine_tune(
         raise ValueError(f"train must be (x, y) or a tf.data.Dataset; got a tuple of {len(train)} items.")
     if train is None:
         raise ValueError("train must be (x, y) arrays or a tf.data.Dataset; got None.")
-    head_epochs = check_positive_int("head_epochs", head_epochs)
-    fine_tune_epochs = check_non_negative_int("fine_tune_epochs", fine_tune_epochs)
-    head_learning_rate = check_positive_float("head_learning_rate", head_learning_rate)
-    fine_tune_learning_rate = check_positive_float("fine_tune_learning_rate", fine_tune_learning_rate)
-    batch_size = check_positive_int("batch_size", batch_size)
+    values = (check_positive_int("head_epochs", head_epochs),
+              check_non_negative_int("fine_tune_epochs", fine_tune_epochs),
+              check_positive_float("head_learning_rate", head_learning_rate),
+              check_positive_float("fine_tune_learning_rate", fine_tune_learning_rate),
+              check_positive_int("batch_size", batch_size), train)
     if callbacks is not None and not isinstance(callbacks, (list, tuple)):
         raise TypeError(f"callbacks must be a list of keras callbacks or None; got {type(callbacks).__name__}.")
     features = find_backbone(model)
@@ -196,63 +262,39 @@ def fine_tune(
     features.trainable = True
     unfreeze_layers(model, unfreeze)
     features.trainable = False
+    return values
 
-    config = {"model": model.name, "weights": len(model.weights), "head_epochs": head_epochs,
-              "fine_tune_epochs": fine_tune_epochs, "unfreeze": unfreeze}
-    state: dict[str, Any] = {"config": config, "phase": "head", "epochs": {"head": {}, "fine_tune": {}}}
-    state_path = folder = None
-    if checkpoint_dir is not None:
-        folder = os.fspath(checkpoint_dir)
-        os.makedirs(folder, exist_ok=True)
-        state_path = os.path.join(folder, _STATE)
-        if os.path.isfile(state_path):
-            with open(state_path, encoding="utf-8") as handle:
-                saved = json.load(handle)
-            if saved.get("config") != json.loads(json.dumps(config)):
-                raise ValueError(f"checkpoint_dir={folder!r} holds a run with other settings {saved.get('config')}; "
-                                 f"this call has {config}. Use a new checkpoint_dir or delete that one.")
-            state = saved
-    extra = list(callbacks or [])
-    trainable: dict[str, int] = dict(state.get("trainable_params", {}))
 
-    def backup(phase: str) -> list[keras.callbacks.Callback]:
-        if folder is None:
-            return [_EpochLog(state, phase, None)]
-        return [_EpochLog(state, phase, state_path),
-                keras.callbacks.BackupAndRestore(os.path.join(folder, f"{phase}_backup"))]
-
-    # Phase 1: the head alone.
-    _compile(model, head_learning_rate, compile_kwargs)
-    trainable["head"] = parameter_counts(model)["trainable"]
+def _head_phase(model: keras.Model, run: _Checkpoint, epochs: int, learning_rate: float,
+                compile_kwargs: dict, data: tuple) -> int:
+    """Phase 1: train the head; on a resumed run that finished it, load its weights instead."""
+    train, validation, batch_size, extra, verbose = data
+    _compile(model, learning_rate, compile_kwargs)
+    trainable = parameter_counts(model)["trainable"]
     if verbose:
-        print(f"phase 1 (head only): {trainable['head']:,} trainable parameters")
-    if state["phase"] == "head":
-        _fit(model, train, validation, batch_size, head_epochs, 0, extra + backup("head"), verbose)
-        state["phase"] = "fine_tune"
-        if folder is not None:
-            model.save_weights(os.path.join(folder, "head.weights.h5"))
-        _save_state(state_path, state)
-    elif folder is not None:
-        _load(model, os.path.join(folder, "head.weights.h5"))
+        print(f"phase 1 (head only): {trainable:,} trainable parameters")
+    if run.pending("head"):
+        _fit(model, train, validation, batch_size, epochs, 0, extra + run.callbacks("head"), verbose)
+        run.state["phase"] = "fine_tune"
+        run.save_weights(model, "head")
+        run.save()
+    else:
+        run.load_weights(model, "head")
+    return trainable
 
-    # Phase 2: unfreeze the top, BatchNormalization stays frozen, much lower learning rate.
-    unfrozen: list[str] = []
-    if fine_tune_epochs:
-        unfrozen = unfreeze_layers(model, unfreeze)
-        _compile(model, fine_tune_learning_rate, compile_kwargs)
-        trainable["fine_tune"] = parameter_counts(model)["trainable"]
-        if verbose:
-            print(f"phase 2 (fine-tuning {len(unfrozen)} backbone layers): "
-                  f"{trainable['fine_tune']:,} trainable parameters")
-        if state["phase"] == "fine_tune":
-            total = head_epochs + fine_tune_epochs
-            _fit(model, train, validation, batch_size, total, head_epochs, extra + backup("fine_tune"), verbose)
-        elif folder is not None:
-            _load(model, os.path.join(folder, "final.weights.h5"))
-    state["phase"] = "done"
-    state["trainable_params"] = trainable
-    if folder is not None:
-        model.save_weights(os.path.join(folder, "final.weights.h5"))
-    _save_state(state_path, state)
-    return TransferHistory(_as_history(state["epochs"]["head"]), _as_history(state["epochs"]["fine_tune"]),
-                           unfrozen, trainable)
+
+def _fine_tune_phase(model: keras.Model, run: _Checkpoint, unfreeze: Any, head_epochs: int, epochs: int,
+                     learning_rate: float, compile_kwargs: dict, data: tuple) -> tuple[list[str], int]:
+    """Phase 2: unfreeze, recompile at the low rate, continue the epoch count after phase 1."""
+    train, validation, batch_size, extra, verbose = data
+    unfrozen = unfreeze_layers(model, unfreeze)
+    _compile(model, learning_rate, compile_kwargs)
+    trainable = parameter_counts(model)["trainable"]
+    if verbose:
+        print(f"phase 2 (fine-tuning {len(unfrozen)} backbone layers): {trainable:,} trainable parameters")
+    if run.pending("fine_tune"):
+        _fit(model, train, validation, batch_size, head_epochs + epochs, head_epochs,
+             extra + run.callbacks("fine_tune"), verbose)
+    else:
+        run.load_weights(model, "final")
+    return unfrozen, trainable

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The low end of the supported Keras range (pyproject.toml: keras>=3.10,<4): run the
+# recorder and builder tests on keras 3.10.0, in a second environment that sees every
+# other package of the current one (a .pth file) but holds its own, older keras.
+#
+#   bash .ci/lowest_keras_step.sh            # extra arguments go to pytest
+#   KERAS_LOW="keras==3.10.0" PYTHON=/path/to/python bash .ci/lowest_keras_step.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The interpreter whose packages the second environment sees: $PYTHON, the active venv, python3.
+py="${PYTHON:-${VIRTUAL_ENV:+$VIRTUAL_ENV/bin/python}}"
+py="${py:-python3}"
+
+start=$(date +%s)
+low="$(mktemp -d)/keras-low"
+"$py" -m venv --without-pip "$low"
+site=$("$low/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+"$py" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' > "$site/base_env.pth"
+# --no-deps: only keras changes; --target: the older keras shadows the base one.
+"$py" -m pip install --quiet --disable-pip-version-check --no-deps --target "$site" "${KERAS_LOW:-keras==3.10.0}"
+echo "lowest keras step: $("$low/bin/python" -c 'import keras; print("keras", keras.__version__)') ready in $(($(date +%s) - start)) s"
+
+export TF_CPP_MIN_LOG_LEVEL=2 MPLBACKEND=Agg
+set +e
+"$low/bin/python" -m pytest tests/test_recorders.py tests/test_models.py -m "not slow" -q -p no:cacheprovider "$@"
+status=$?
+set -e
+echo "lowest keras step: pytest exit $status after $(($(date +%s) - start)) s in total"
+exit $status
