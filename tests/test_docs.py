@@ -183,13 +183,7 @@ def test_api_pages_are_in_the_nav(site: Path):
 def test_no_module_is_named_like_a_function_or_class_inside_it():
     import api_surface
 
-    # fine_tune.py is restructured separately; its new name lands with that change.
-    pending = {"kerasdl.transfer.fine_tune"}
-    clashes = [
-        name
-        for name in api_surface.modules()
-        if name not in pending and name.rsplit(".", 1)[-1] in api_surface.public_names(name)
-    ]
+    clashes = [name for name in api_surface.modules() if name.rsplit(".", 1)[-1] in api_surface.public_names(name)]
     assert not clashes, f"modules that define a name equal to their own (the docs collector loses it): {clashes}"
 
 
