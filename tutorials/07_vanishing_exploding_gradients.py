@@ -293,9 +293,11 @@ for name in ("ReLU + He", DEAD, f"{DEAD} + clip"):
 # absolute norms with He's, not only the first/output ratio. The learning rate 0.5 run
 # fails differently, and the lines above say how: where a few big steps have pushed every
 # unit of a layer into ReLU's flat half for all inputs, the layer is dead, the gradient
-# below it is exactly 0, and no step size, clipped or not, brings it back. Its gradients
-# did not explode; they vanished for good. Here is what clipping did to the std 0.3
-# network, step by step:
+# below it is exactly 0, and no later step brings it back. Its gradients did not explode;
+# they vanished for good. Clipping from the first step bounds how far each update can push
+# a unit, which is why the clipped run's dead-unit line can look so different: it can
+# prevent deaths, not undo them. Here is what clipping did to the std 0.3 network, step by
+# step:
 
 # %%
 clipped = big_clip["grads"]
@@ -385,7 +387,8 @@ print(seed_runs.verdict("std 0.3 + clip", "std 0.3"))
 # - Too-large weights make gradients explode; `clipnorm` bounds every update, and with
 #   clipping on the recorder shows both the produced and the applied norms. A too-large
 #   learning rate failed differently here: it killed ReLU units (dead ReLUs), whose
-#   gradient is exactly zero, which clipping cannot undo.
+#   gradient is exactly zero; clipping from the start can keep units alive, but cannot
+#   revive a dead one.
 #
 # ## Exercises
 #
