@@ -27,7 +27,7 @@
 #
 # **What you will learn**
 #
-# - how to run a fair, repeated comparison: same splits, several seeds, mean +- standard deviation;
+# - how to run a fair, repeated comparison: same splits, several seeds, paired differences with a 95% interval;
 # - how a multi-layer perceptron from `kerasdl.models` compares with gradient-boosted trees
 #   (`HistGradientBoostingClassifier`) and a random forest on two tabular data sets and on images;
 # - how to draw a learning curve over *training-set size* and read it;

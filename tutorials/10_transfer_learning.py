@@ -26,7 +26,7 @@
 #
 # ImageNet weights need a download, and the pages of this site are built offline, so the
 # measured part uses a backbone that ships with kerasdl: a small CNN pre-trained on tens of
-# thousands of printed digits and letters rendered from matplotlib's fonts (the *source*
+# thousands of printed letters and symbols (no digits) rendered from matplotlib's fonts (the *source*
 # task). The *target* task is different data: real handwritten digits, with only a handful
 # of labels per class.
 #
