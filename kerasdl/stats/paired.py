@@ -85,7 +85,7 @@ class PairedDifference:
         level = f"{round(self.confidence * 100):g}%"
         unit = f" {self.unit}" if self.unit else ""
         interval = f"[{self.ci_low:+.2f}, {self.ci_high:+.2f}]{unit}"
-        stats = f"{level} CI of {a} - {b} {interval}, paired over {self.n} {what}, p = {_p(self.p_value)}"
+        stats = f"{level} CI of {a} - {b} {interval}, paired over {self.n} {what}, {_p(self.p_value)}"
         if not self.detected:
             return f"No detectable difference between {a} and {b} at {self.n} {what} ({stats})."
         a_larger = self.mean > 0
@@ -195,4 +195,4 @@ def _as_scores(name: str, values: Sequence[float] | np.ndarray) -> np.ndarray:
 
 
 def _p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
