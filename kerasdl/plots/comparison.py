@@ -83,8 +83,8 @@ def plot_curve_intervals(curve: Any, split: str = "test", title: str | None = No
         'training examples'
     """
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import NullFormatter, ScalarFormatter
 
+    from kerasdl.plots.curves import log_size_axis
     from kerasdl.stats import LearningCurve
 
     if not isinstance(curve, LearningCurve):
@@ -101,10 +101,7 @@ def plot_curve_intervals(curve: Any, split: str = "test", title: str | None = No
         ax.fill_between(sizes, [r["ci_low"] for r in rows], [r["ci_high"] for r in rows],
                         color=line.get_color(), alpha=0.2, linewidth=0)
     if log_x:
-        ax.set_xscale("log")
-        ax.set_xticks(sizes)
-        ax.xaxis.set_major_formatter(ScalarFormatter())
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        log_size_axis(ax, sizes)
     ax.set_xlabel("training examples")
     ax.set_ylabel(f"{'validation' if split == 'val' else split} {curve.metric}")
     seeds = len(curve.runs[sizes[0]].seeds)

@@ -49,6 +49,26 @@ def interval_per_size(values: Any, confidence: float = 0.95) -> tuple[np.ndarray
     return rows[:, 0], rows[:, 1], rows[:, 2]
 
 
+def log_size_axis(ax: Any, sizes: Sequence[int]) -> None:
+    """A logarithmic x axis ticked at the measured training-set sizes themselves.
+
+    Default log ticks (3x10^1, ...) overlap on short ranges; the sizes are what a reader wants.
+
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> fig, ax = plt.subplots()
+        >>> log_size_axis(ax, [10, 100])
+        >>> ax.get_xscale()
+        'log'
+    """
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    ax.set_xscale("log")
+    ax.set_xticks(list(sizes))
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def plot_learning_curve(
     sizes: Sequence[int],
     scores: Mapping[str, Any],
@@ -109,13 +129,7 @@ def plot_learning_curve(
         (line,) = ax.plot(sizes, mean, marker="o", label=str(name))
         ax.fill_between(sizes, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
     if log_x:
-        from matplotlib.ticker import NullFormatter, ScalarFormatter
-
-        ax.set_xscale("log")
-        # Label the measured sizes themselves; default log ticks (3x10^1, ...) overlap on short ranges.
-        ax.set_xticks(sizes)
-        ax.xaxis.set_major_formatter(ScalarFormatter())
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        log_size_axis(ax, sizes)
     ax.set_xlabel("training examples")
     ax.set_ylabel(ylabel)
     if title:
