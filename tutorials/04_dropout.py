@@ -126,7 +126,8 @@ plt.show()
 # %%
 from kerasdl.diagnose import diagnose  # what the diagnosis says about the run without dropout
 
-print(diagnose(result.histories[rows[0]["model"]]).report(short=True))
+no_dropout = next(m for row, m in zip(runs.rows, trained) if row["seed"] == 0 and row["model"] == names[0])
+print(diagnose(no_dropout.history.history, model=no_dropout).report(short=True))
 
 # %% [markdown]
 # How to read the table (seed 0): `acc_gap` and `loss_gap` are training minus test accuracy
