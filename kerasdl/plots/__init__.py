@@ -7,13 +7,23 @@ Example:
     'loss'
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from kerasdl.plots.comparison import plot_curve_intervals, plot_seed_runs
 from kerasdl.plots.curves import interval_per_size, plot_learning_curve
 from kerasdl.plots.features import plot_feature_maps, plot_filters, plot_image_grid, plot_top_inputs, top_inputs
 from kerasdl.plots.gradients import plot_activation_stats, plot_gradient_flow, plot_gradient_heatmap
 from kerasdl.plots.history import plot_history
-from kerasdl.plots.live import LivePlot, draw_live_figure
 from kerasdl.plots.transfer import plot_transfer_history
+
+if TYPE_CHECKING:
+    from kerasdl.plots.live import LivePlot, draw_live_figure
+
+# The live-plot callback subclasses keras.callbacks.Callback: it loads Keras on first use only.
+_LAZY = {"LivePlot": "kerasdl.plots.live", "draw_live_figure": "kerasdl.plots.live"}
 
 __all__ = [
     "LivePlot",
@@ -33,3 +43,15 @@ __all__ = [
     "plot_transfer_history",
     "top_inputs",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'kerasdl.plots' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -32,6 +32,7 @@ from kerasdl.recorders.tensorboard_export import write_tensorboard
 if TYPE_CHECKING:
     from kerasdl.recorders.activations import ActivationRecorder, activation_stats
     from kerasdl.recorders.gradients import GradientRecorder, NonFiniteGradientWarning, SkippedStepWarning
+    from kerasdl.recorders.tensorboard_callback import TensorBoardRecording
 
 # Names that need Keras, loaded on first access so plots and tables stay light.
 _LAZY = {
