@@ -22,6 +22,7 @@ RULES = {
     **curve_rules.RULES,
     **model_rules.RULES,
 }
+"""Rule name -> rule function, for every rule `diagnose` runs (pass names as `rules=` to run a few)."""
 assert set(RULES) == set(KINDS), "every rule needs a tutorial link in findings.TUTORIALS"
 
 

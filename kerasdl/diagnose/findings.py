@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SEVERITIES = ("error", "warning", "info")
+"""Severities of a finding, most serious first."""
 
 # Where each problem is taught on the docs site (relative to the site root).
 TUTORIALS = {
@@ -32,8 +33,10 @@ TUTORIALS = {
     "val_below_train": "tutorials/04_dropout/",
     "batchnorm_in_frozen_backbone": "tutorials/10_transfer_learning/",
 }
+"""Finding kind -> the tutorial page (relative to the site root) that teaches the problem and its fix."""
 
 KINDS = tuple(TUTORIALS)
+"""Every kind of finding `diagnose` can report (one per rule)."""
 
 
 @dataclass(frozen=True)
