@@ -47,7 +47,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, models, plots, recorders, stats, training
+from kerasdl import datasets, exercises, models, plots, recorders, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -122,13 +122,13 @@ def rms_table(result, step=0):
 
 
 def run(name, activation="sigmoid", kernel_initializer="glorot_uniform", optimizer=None, depth=DEPTH,
-        **builder_args):
+        epochs=EPOCHS, **builder_args):
     keras.utils.set_random_seed(0)  # same data order and, for equal shapes, same starting weights
     model = models.deep_mlp(data.input_shape, data.num_outputs, depth=depth, width=WIDTH,
                             activation=activation, kernel_initializer=kernel_initializer, **builder_args)
     training.compile_for(model, optimizer=optimizer or keras.optimizers.SGD(LEARNING_RATE))
     recorder = recorders.GradientRecorder()
-    history = model.fit(data.x_train, data.y_train, validation_data=data.validation, epochs=EPOCHS,
+    history = model.fit(data.x_train, data.y_train, validation_data=data.validation, epochs=epochs,
                         batch_size=32, verbose=0, callbacks=[recorder, keras.callbacks.TerminateOnNaN()])
     grads = recorder.history
     result = {"grads": grads, "history": history, "model": model,
@@ -392,13 +392,47 @@ print(seed_runs.verdict("std 0.3 + clip", "std 0.3"))
 #
 # ## Exercises
 #
-# 1. Repeat the sigmoid run with `optimizer=keras.optimizers.Adam(1e-3)`. Does the accuracy
-#    gap to ReLU close? Does the recorded ratio change? (Adam rescales steps, not gradients.)
-# 2. Try `depth` 2, 6 and 12 for the sigmoid network and plot `1 / ratio` against depth on a
-#    log scale. Is it a straight line? What per-layer factor does its slope give?
-# 3. Use `tanh` instead of sigmoid (slope up to 1, zero-centred). Where does it land in the
-#    table?
-# 4. Replace `clipnorm=1.0` with `global_clipnorm=1.0` (one norm over all variables together)
-#    and compare the after-clipping column.
-# 5. Raise the initialization's standard deviation to 0.5. Does clipping still rescue the
-#    network within the same number of epochs?
+# Each exercise ends with a check, `exercises.check("07.k", ...)`. It judges your answer by
+# the property the question is about, never by one exact number (your run differs from ours
+# by seed, machine and library version), says what your result shows or what is missing, and
+# gives a hint. A worked solution is folded under each exercise: try first, then open it.
+#
+# ### Exercise 1: Adam on the sigmoid network
+#
+# Repeat the sigmoid run with `optimizer=keras.optimizers.Adam(1e-3)`. Does the accuracy
+# gap to ReLU close? Does the recorded ratio change? (Adam rescales steps, not gradients.)
+#
+# ### Exercise 2: Depth and the ratio
+#
+# Run the sigmoid network with `depth` 2, 6 and 12 (one epoch is enough: the ratio is read
+# at the first step) and plot the `hidden_1/output` ratio against depth on a log scale. Is
+# it a straight line? What per-layer factor does its slope give? Check with
+# `exercises.check("07.2", ratios={depth: ratio, ...})`.
+
+# %% tags=["solution"]
+DEPTHS = (2, 6, 12)
+ratios = {d: run(f"sigmoid, {d} layers (exercise 2)", depth=d, epochs=1)["ratio"] for d in DEPTHS}
+slope = np.polyfit(DEPTHS, np.log(list(ratios.values())), 1)[0]
+fig, ax = plt.subplots(figsize=(5, 3))
+ax.semilogy(DEPTHS, list(ratios.values()), "o-")
+ax.set_xlabel("hidden layers")
+ax.set_ylabel("hidden_1 / output (first step)")
+plt.show()
+print(f"slope of log(ratio) per layer: {slope:.3f}, so a factor of {np.exp(slope):.3f} per extra layer")
+print(exercises.check("07.2", ratios=ratios).require())
+
+# %% [markdown]
+# ### Exercise 3: tanh
+#
+# Use `tanh` instead of sigmoid (slope up to 1, zero-centred). Where does it land in the
+# table?
+#
+# ### Exercise 4: One norm for all variables
+#
+# Replace `clipnorm=1.0` with `global_clipnorm=1.0` (one norm over all variables together)
+# and compare the after-clipping column.
+#
+# ### Exercise 5: A larger start
+#
+# Raise the initialization's standard deviation to 0.5. Does clipping still rescue the
+# network within the same number of epochs?

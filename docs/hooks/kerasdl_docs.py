@@ -14,7 +14,8 @@ What it does, by build stage:
   them) and moves ``index.md`` and ``about.md`` last, so they are rendered
   after every tutorial and can show each one's figure and run time.
 * ``on_pre_page`` / ``on_page_content``: times each tutorial, links its
-  ``.ipynb`` download, flags smoke builds, and drops the CDN ``<script>``
+  ``.ipynb`` download, flags smoke builds, folds the worked solutions of
+  the exercises into closed blocks (``solutions.py``), and drops the CDN ``<script>``
   tags nbconvert adds (MathJax, Mermaid) and its MathJax configuration: the
   site fetches nothing from the internet and typesets math with its own
   KaTeX (``math_assets.py``).
@@ -49,6 +50,7 @@ from pathlib import Path
 
 import course_map
 import jupytext
+import solutions
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
@@ -293,6 +295,8 @@ def on_page_content(html_text: str, page, config, files) -> str:
     html_text = _EXTERNAL_IMPORT_MODULE.sub("", _EXTERNAL_SCRIPT.sub("", html_text))
     html_text = _MATHJAX_LEFTOVERS.sub("", html_text)
     stem = Path(page.file.src_uri).stem
+    html_text, folded = solutions.fold_solutions(html_text)
+    log.info("tutorial %s: %d solution block(s) folded", stem, folded)
     if (figure := course_map.first_figure(html_text)) is not None:
         _state["figures"][stem] = figure
     record = _state["runs"].get(stem) or {}

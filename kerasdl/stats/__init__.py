@@ -12,7 +12,7 @@ Example:
 """
 
 from kerasdl.stats.exact import McNemarResult, exact_binomial_two_sided, mcnemar_exact
-from kerasdl.stats.paired import PairedDifference, mean_interval, paired_difference
+from kerasdl.stats.paired import PairedDifference, mean_interval, paired_difference, prediction_interval
 from kerasdl.stats.seeds import SeedRuns, run_over_seeds
 from kerasdl.stats.sizes import LearningCurve, learning_curve
 
@@ -26,5 +26,6 @@ __all__ = [
     "mcnemar_exact",
     "mean_interval",
     "paired_difference",
+    "prediction_interval",
     "run_over_seeds",
 ]

@@ -182,6 +182,33 @@ def mean_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95
     return mean, mean - half, mean + half
 
 
+def prediction_interval(
+    values: Sequence[float] | np.ndarray, confidence: float = 0.99
+) -> tuple[float, float, float]:
+    """Where one more run is expected to land, from `values` of earlier runs: `(mean, low, high)`.
+
+    A confidence interval says where the *mean* lies; a learner's single run
+    scatters more than that. The Student-t prediction interval for one new
+    observation is ``mean +- t(n-1) * sd * sqrt(1 + 1/n)`` (ddof=1). kerasdl's
+    exercise checks use it as their tolerance band. It needs at least two values.
+
+    Example:
+        >>> m, lo, hi = prediction_interval([1.0, 2.0, 3.0], confidence=0.95)
+        >>> m, round(lo, 3), round(hi, 3)
+        (2.0, -2.968, 6.968)
+    """
+    from scipy import stats
+
+    v = _as_scores("values", values)
+    if len(v) < 2:
+        raise ValueError(f"values must hold at least two scores for a prediction interval; got {len(v)}.")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence!r}.")
+    mean = float(v.mean())
+    half = float(stats.t.ppf(0.5 + confidence / 2, len(v) - 1)) * float(v.std(ddof=1)) * math.sqrt(1 + 1 / len(v))
+    return mean, mean - half, mean + half
+
+
 def _as_scores(name: str, values: Sequence[float] | np.ndarray) -> np.ndarray:
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be a sequence of numbers; got {values!r}.")
