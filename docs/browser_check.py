@@ -15,6 +15,8 @@ Python packages, no open debugging port), and checks:
   have some, KaTeX typeset them (``.katex`` elements), and no page visited
   shows raw TeX (a dollar-delimited command, a backslash-parenthesis) outside code after load;
 * the recorders API page lists ``GradientRecorder``;
+* the worked solutions of the exercises are folded when a tutorial page
+  loads, and a click on "Solution" opens one, showing its code and output;
 * no request leaves 127.0.0.1, no local request fails, no script throws;
 * the wheel linked from "Getting started" and a notebook, both downloaded
   from the served site, install and run: ``wheel_check.py`` puts the wheel in
@@ -387,6 +389,46 @@ def check_tutorial(browser: Browser, base: str, page: str, shots: Path, report: 
     return browser.evaluate("(Array.from(document.querySelectorAll('a[href$=\".ipynb\"]'))[0] || {}).href || ''")
 
 
+def default_solution_page(site: Path) -> str | None:
+    """The first tutorial page with a folded exercise solution, as a path under the site."""
+    for index in sorted((site / "tutorials").glob("*/index.html")):
+        if "kerasdl-solution" in index.read_text(encoding="utf-8"):
+            return index.parent.relative_to(site).as_posix() + "/"
+    return None
+
+
+def check_solutions(browser: Browser, base: str, page: str, shots: Path, report: Report) -> None:
+    """Exercise solutions are folded when the page loads and open, code and output shown, on a click."""
+    browser.navigate(base + page)
+    state = browser.evaluate(
+        "(() => { const d = Array.from(document.querySelectorAll('details.kerasdl-solution'));"
+        " return [d.length, d.filter(x => x.open).length,"
+        " d.filter(x => { const c = x.querySelector('.jp-Cell'); return c && c.checkVisibility(); }).length]; })()"
+    )
+    total, opened, shown = state or (0, 0, 0)
+    report.check(total > 0 and opened == 0 and shown == 0, "exercise solutions are folded on load",
+                 f"{total} solution blocks on {page}, {opened} open, {shown} with visible cells")
+    browser.evaluate(
+        "(() => { const s = document.querySelector('details.kerasdl-solution > summary');"
+        " s.scrollIntoView({block: 'start'}); return true; })()"
+    )
+    time.sleep(0.2)
+    browser.screenshot(shots / "tutorial_solution_closed.png")
+    browser.evaluate("document.querySelector('details.kerasdl-solution > summary').click(); true")
+    time.sleep(0.3)
+    after = browser.evaluate(
+        "(() => { const d = document.querySelector('details.kerasdl-solution');"
+        " const code = d.querySelector('.jp-InputArea pre, .highlight pre');"
+        " const out = d.querySelector('.jp-OutputArea-output');"
+        " const h = e => e ? e.getBoundingClientRect().height : 0;"
+        " return [d.open && code.checkVisibility(), h(code), h(out)]; })()"
+    )
+    is_open, code_height, output_height = after or (False, 0, 0)
+    report.check(bool(is_open) and code_height > 0 and output_height > 0, "a click opens a solution with its output",
+                 f"open={is_open}, code {code_height:.0f} px, output {output_height:.0f} px high")
+    browser.screenshot(shots / "tutorial_solution_open.png")
+
+
 def wheel_link(browser: Browser, base: str) -> str:
     browser.navigate(base + "getting-started/")
     return browser.evaluate("(document.querySelector('a[href$=\".whl\"]') || {}).href || ''")
@@ -429,6 +471,9 @@ def run(site: Path, page: str | None, query: str, shots: Path, timeout: float, i
             notebook_url = check_tutorial(browser, base, page, shots, report)
         else:
             report.check(False, "tutorial page", "no tutorials/*/index.html in the site")
+        solution_page = default_solution_page(site)
+        if report.check(bool(solution_page), "a tutorial page has folded exercise solutions", str(solution_page)):
+            check_solutions(browser, base, solution_page, shots, report)
         math_page = default_math_page(site)
         if report.check(bool(math_page), "a tutorial page has formulas", str(math_page)):
             check_math(browser, base, math_page, "a tutorial page", shots, "tutorial_math.png", report)

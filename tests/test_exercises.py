@@ -51,6 +51,10 @@ def test_every_exercise_has_a_check_and_one_folded_solution(path: Path):
         f"{path.name}: solution cells check {checked}; every exercise needs exactly one, in order"
     )
     for cell in solutions:
+        if cell.cell_type == "code":
+            # A folded block is narrower than the page: about 80 characters show without scrolling.
+            long = [line for line in cell.source.splitlines() if len(line) > 80]
+            assert not long, f"{path.name}: solution lines over 80 characters: {long[:2]}"
         if "exercises.check(" in cell.source:
             assert ".require()" in cell.source, f"{path.name}: a solution must prove it passes (.require())"
     # Solutions sit under their own exercise: each solution follows the heading of the id it checks.

@@ -411,14 +411,17 @@ print(seed_runs.verdict("std 0.3 + clip", "std 0.3"))
 
 # %% tags=["solution"]
 DEPTHS = (2, 6, 12)
-ratios = {d: run(f"sigmoid, {d} layers (exercise 2)", depth=d, epochs=1)["ratio"] for d in DEPTHS}
+ratios = {}
+for d in DEPTHS:
+    ratios[d] = run(f"sigmoid, {d} layers (ex. 2)", depth=d, epochs=1)["ratio"]
 slope = np.polyfit(DEPTHS, np.log(list(ratios.values())), 1)[0]
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.semilogy(DEPTHS, list(ratios.values()), "o-")
 ax.set_xlabel("hidden layers")
 ax.set_ylabel("hidden_1 / output (first step)")
 plt.show()
-print(f"slope of log(ratio) per layer: {slope:.3f}, so a factor of {np.exp(slope):.3f} per extra layer")
+print(f"slope of log(ratio): {slope:.3f} per layer, "
+      f"a factor of {np.exp(slope):.3f} per extra layer")
 print(exercises.check("07.2", ratios=ratios).require())
 
 # %% [markdown]

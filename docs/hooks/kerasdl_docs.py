@@ -135,6 +135,24 @@ def _fingerprint(root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def executed_in_smoke_cache(root: Path) -> set[tuple[str, str]]:
+    """Tutorials that a smoke build of *these* sources executed to the end: ``{(stem, source sha256)}``.
+
+    Read from the provenance file of the smoke cache folder keyed by the current
+    fingerprint (library sources and package versions). A record is written
+    only after a tutorial ran top to bottom without an error, so a tutorial
+    whose current source hash is listed has passed its smoke run.
+    """
+    path = root / ".cache" / "mkdocs-jupyter" / f"smoke-{_fingerprint(root)}" / "provenance.jsonl"
+    found: set[tuple[str, str]] = set()
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if record.get("source_sha256"):
+                found.add((record["tutorial"], record["source_sha256"]))
+    return found
+
+
 def _write_kernel_spec() -> None:
     # A private kernel spec (instead of the user's "python3", which may point at
     # another interpreter) that runs this interpreter without fd capture.
@@ -272,6 +290,8 @@ def on_pre_page(page, config, files):
         if executed:
             record = {
                 "tutorial": stem,
+                # Lets tests/test_tutorials.py count this run as the tutorial's smoke test.
+                "source_sha256": hashlib.sha256(Path(page.file.abs_src_path).read_bytes()).hexdigest(),
                 "seconds": round(seconds, 1),
                 "executed_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             }
