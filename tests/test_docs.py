@@ -36,7 +36,8 @@ pytest.importorskip("mkdocs_jupyter", reason="docs extra not installed (pip inst
 pytest.importorskip("mkdocstrings_handlers.python", reason="docs extra not installed")
 pytest.importorskip("material", reason="docs extra not installed")
 
-pytestmark = pytest.mark.slow
+# One worker builds the site and then runs the tutorials that the build did not (test_tutorials.py).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 
 def _build(config: Path, site: Path, cwd: Path, cache: bool = True) -> subprocess.CompletedProcess:

@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
 # Generous: a smoke run takes well under a minute; this only stops a hang.
 TIMEOUT_S = 300
+# Same worker as the docs build (tests/test_docs.py), after it: see the module docstring.
+pytestmark = pytest.mark.xdist_group("site")
 
 
 def _ran_in_docs_build() -> set[tuple[str, str]]:

@@ -31,7 +31,7 @@ def _ends(history: GradientHistory) -> tuple[str, str, np.ndarray, np.ndarray]:
         raise Skip("the gradient recording has fewer than two layers")
     first, last = layers[0], layers[-1]
     var = "kernel" if with_kernel else None
-    return first, last, history.get(first, var).astype(np.float64), history.get(last, var).astype(np.float64)
+    return first, last, history.get(first, variable=var).astype(np.float64), history.get(last, variable=var).astype(np.float64)
 
 
 def _ratios(history: GradientHistory) -> tuple[str, str, np.ndarray]:

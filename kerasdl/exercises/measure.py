@@ -97,12 +97,12 @@ def _cpu() -> str:
     return f"{platform.processor() or platform.machine()} ({os.cpu_count()} logical cores)"
 
 
-def measure(only: list[str] | None = None, seeds: int = 5, modes: tuple[str, ...] = ("full", "smoke")) -> dict[str, Any]:
+def measure_bands(only: list[str] | None = None, seeds: int = 5, modes: tuple[str, ...] = ("full", "smoke")) -> dict[str, Any]:
     """Run the measurers and return the new content of the bands file (merged with what is stored).
 
     Example:
-        >>> from kerasdl.exercises.measure import measure
-        >>> sorted(measure(only=[], seeds=2))
+        >>> from kerasdl.exercises.measure import measure_bands
+        >>> sorted(measure_bands(only=[], seeds=2))
         ['bands', 'measured']
     """
     import keras
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.seeds < 2:
         parser.error(f"--seeds must be at least 2 (a band needs a spread); got {args.seeds}")
-    content = measure(args.only, args.seeds, tuple(args.modes))
+    content = measure_bands(args.only, args.seeds, tuple(args.modes))
     out = args.out or str(_bands._bands_path())
     from kerasdl.files import atomic_write
 
