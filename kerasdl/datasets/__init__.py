@@ -16,7 +16,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from kerasdl.datasets import builtin, generated, real_images
+from kerasdl.datasets import builtin, generated, glyphs, real_images
 from kerasdl.datasets.base import Dataset, StreamingDataset
 from kerasdl.datasets.images import ImageFolder, image_folder
 from kerasdl.datasets.real_images import Photo, PackageDataMissingError, photo_patches, photos
@@ -32,6 +32,7 @@ _BUILTIN: dict[str, Callable[..., Dataset]] = {
     "spirals": generated.spirals,
     "waveforms": generated.waveforms,
     "token_order": generated.token_order,
+    "glyphs": glyphs.glyph_images,
 }
 
 
@@ -56,7 +57,8 @@ def load(name: str, seed: int = 0, validation_size: float = 0.2, **kwargs: Any) 
             validation split (stratified for classification). 0 gives the
             old two-way train/test split. Not used for TFDS names.
         **kwargs: Passed to the loader, e.g. `test_size=0.3`,
-            `n_samples=500` for generated sets.
+            `n_samples=500` for generated sets, `n=100_000, classes=10`
+            for `"glyphs"` (see `kerasdl.datasets.glyphs.glyph_images`).
 
     Returns:
         A `Dataset` (numpy splits) or, for TFDS, a `StreamingDataset`.

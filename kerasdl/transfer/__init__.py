@@ -13,7 +13,7 @@ The course's recipe, one call per step:
    at a much lower learning rate; checkpointed and resumable.
 
 Offline, `kerasdl_glyphs` (pre-trained on synthetic printed glyphs, see
-`kerasdl.transfer.glyphs` and `kerasdl.transfer.pretrain`) shows the recipe
+`kerasdl.datasets.glyphs` and `kerasdl.transfer.pretrain`) shows the recipe
 on the real handwritten digits in seconds.
 
 Example:

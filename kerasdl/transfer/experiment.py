@@ -3,7 +3,7 @@
 The target task is the handwritten scikit-learn digits (`kerasdl.datasets.load("digits")`)
 with only a few labelled images per class; the source task of the
 `kerasdl_glyphs` backbone has no digit classes (letters and symbols only,
-see `kerasdl.transfer.glyphs`). Three networks with the same convolutional
+see `kerasdl.datasets.glyphs`). Three networks with the same convolutional
 body are compared:
 
 * `scratch`: `kerasdl.models.cnn`, random initialisation, everything trained;

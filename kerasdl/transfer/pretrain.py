@@ -1,7 +1,7 @@
 """Pre-train the `kerasdl_glyphs` backbone that ships in `kerasdl/assets`.
 
 Source task: 47 classes of printed letters and symbols, no digits, rendered
-with matplotlib's fonts (`kerasdl.transfer.glyphs`), tens of thousands of 8x8
+with matplotlib's fonts (`kerasdl.datasets.glyphs`), tens of thousands of 8x8
 images. Fresh renderings (other seeds) give a validation set, watched during
 training, and a test set, scored once at the end. The network is `kerasdl.models.cnn` with batch normalization; the
 backbone keeps everything up to the last pooled conv block, with the source
@@ -34,7 +34,7 @@ import numpy as np
 
 from kerasdl.models import cnn
 from kerasdl.transfer.backbones import GLYPHS, GLYPHS_PATH, PreprocessInput
-from kerasdl.transfer.glyphs import GLYPH_CLASSES, glyph_dataset
+from kerasdl.datasets.glyphs import GLYPH_CLASSES, glyph_dataset
 from kerasdl.validation import check_int_sequence, check_non_negative_int, check_positive_int
 
 #: Settings of the shipped file (`python -m kerasdl.transfer.pretrain`).
