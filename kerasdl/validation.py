@@ -207,6 +207,17 @@ def check_task(task: Any, num_outputs: int) -> str:
     return task
 
 
+def _resolve_keras_name(name: str, value: Any, kind: str, get: Any, what: str, options: str) -> Any:
+    # Shared by the activation and initializer checks: a name Keras knows, or a TypeError/ValueError.
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {kind}; got {value!r} ({type(value).__name__}).")
+    try:
+        get(value)
+    except (ValueError, TypeError, KeyError):
+        raise ValueError(f"{name}={value!r} is not {what}; try {options}.") from None
+    return value
+
+
 def resolve_activation(name: str, value: Any) -> Any:
     """Check that `value` names a Keras activation (or is a callable).
 
@@ -218,19 +229,11 @@ def resolve_activation(name: str, value: Any) -> Any:
 
     if callable(value) and not isinstance(value, str):
         return value
-    if not isinstance(value, str):
-        raise TypeError(
-            f"{name} must be a Keras activation name such as 'relu', 'sigmoid', 'tanh' or 'gelu'; "
-            f"got {value!r} ({type(value).__name__})."
-        )
-    try:
-        keras.activations.get(value)
-    except (ValueError, TypeError, KeyError):
-        raise ValueError(
-            f"{name}={value!r} is not a Keras activation; try 'relu', 'sigmoid', 'tanh', 'elu', 'gelu', "
-            "'selu', 'swish', 'leaky_relu' or 'linear'."
-        ) from None
-    return value
+    return _resolve_keras_name(
+        name, value, "a Keras activation name such as 'relu', 'sigmoid', 'tanh' or 'gelu'",
+        keras.activations.get, "a Keras activation",
+        "'relu', 'sigmoid', 'tanh', 'elu', 'gelu', 'selu', 'swish', 'leaky_relu' or 'linear'",
+    )
 
 
 def resolve_initializer(name: str, value: Any) -> Any:
@@ -244,16 +247,11 @@ def resolve_initializer(name: str, value: Any) -> Any:
 
     if isinstance(value, keras.initializers.Initializer):
         return value
-    if not isinstance(value, str):
-        raise TypeError(
-            f"{name} must be an initializer name such as 'glorot_uniform', 'he_normal' or 'zeros', or a "
-            f"keras.initializers.Initializer; got {value!r} ({type(value).__name__})."
-        )
-    try:
-        keras.initializers.get(value)
-    except (ValueError, TypeError, KeyError):
-        raise ValueError(
-            f"{name}={value!r} is not a Keras initializer; try 'glorot_uniform', 'glorot_normal', "
-            "'he_normal', 'he_uniform', 'lecun_normal', 'random_normal', 'zeros' or 'ones'."
-        ) from None
-    return value
+    return _resolve_keras_name(
+        name, value,
+        "an initializer name such as 'glorot_uniform', 'he_normal' or 'zeros', or a "
+        "keras.initializers.Initializer",
+        keras.initializers.get, "a Keras initializer",
+        "'glorot_uniform', 'glorot_normal', 'he_normal', 'he_uniform', 'lecun_normal', "
+        "'random_normal', 'zeros' or 'ones'",
+    )

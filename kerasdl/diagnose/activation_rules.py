@@ -33,6 +33,13 @@ def _first_step_above(history, values: np.ndarray, threshold: float) -> int:
     return int(history.steps[int(np.argmax(values >= threshold))])
 
 
+def _series(history, stat: str, kinds) -> list[tuple[str, np.ndarray]]:
+    # The layers of the given activation kinds with their per-step values of `stat`.
+    if stat not in history.values:
+        raise Skip(f"the activation recording has no {stat!r}")
+    return [(layer, history.get(layer, stat).astype(np.float64)) for layer in _layers(history, kinds)]
+
+
 def dead_relu(run: Run) -> list[Finding]:
     """ReLU layers in which most units output 0 for every example of the probe batch.
 
@@ -43,11 +50,8 @@ def dead_relu(run: Run) -> list[Finding]:
         kerasdl.diagnose.inputs.Skip: no activation recording (pass activations=ActivationRecorder(x).history)
     """
     history = run.need_activations()
-    if "dead_frac" not in history.values:
-        raise Skip("the activation recording has no 'dead_frac'")
     findings = []
-    for layer in _layers(history, _RELUS):
-        values = history.get(layer, "dead_frac").astype(np.float64)
+    for layer, values in _series(history, "dead_frac", _RELUS):
         last = float(values[-1])
         if not np.isfinite(last) or last < T.DEAD_UNIT_FRACTION:
             continue
@@ -78,11 +82,8 @@ def saturated_units(run: Run) -> list[Finding]:
         'saturated_units'
     """
     history = run.need_activations()
-    if "saturated_frac" not in history.values:
-        raise Skip("the activation recording has no 'saturated_frac'")
     findings = []
-    for layer in _layers(history, _SATURATING):
-        values = history.get(layer, "saturated_frac").astype(np.float64)
+    for layer, values in _series(history, "saturated_frac", _SATURATING):
         finite = values[np.isfinite(values)]
         if not finite.size:
             continue

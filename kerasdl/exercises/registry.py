@@ -208,7 +208,7 @@ def check(exercise_id: str, **answer: Any) -> CheckResult:
 
     Example:
         >>> from kerasdl import exercises
-        >>> result = exercises.check("07.2", ratios={2: 3.0, 6: 40.0, 12: 900.0})
+        >>> result = exercises.check("07.2", ratios={2: 0.3, 6: 0.02, 12: 0.001})
         >>> result.passed
         True
     """

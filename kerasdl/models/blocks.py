@@ -144,6 +144,23 @@ def output_head(x: Any, num_outputs: int, task: str, name: str = "output") -> An
     return keras.layers.Dense(num_outputs, activation=HEAD_ACTIVATIONS[task], name=name, dtype="float32")(x)
 
 
+def check_layer_options(activation: Any, kernel_initializer: Any, batch_norm: Any, dropout: Any) -> tuple:
+    """Validate the options every dense or convolutional builder shares; resolve ``"auto"`` init.
+
+    Returns ``(activation, kernel_initializer, batch_norm, dropout)``, each checked with
+    the error messages of `kerasdl.validation`.
+
+    Example:
+        >>> check_layer_options("relu", "auto", False, 0.1)
+        ('relu', 'he_normal', False, 0.1)
+    """
+    from kerasdl.validation import check_bool, check_rate, resolve_activation, resolve_initializer
+
+    activation = resolve_activation("activation", activation)
+    init = resolve_initializer("kernel_initializer", auto_initializer(activation, kernel_initializer))
+    return activation, init, check_bool("batch_norm", batch_norm), check_rate("dropout", dropout)
+
+
 def flat_input(input_shape: tuple) -> tuple[Any, Any]:
     """Return `(inputs, x)` where `x` is flattened when the input has rank > 1.
 

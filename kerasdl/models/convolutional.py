@@ -17,17 +17,13 @@ from typing import Any
 
 import keras
 
-from kerasdl.models.blocks import auto_initializer, output_head
+from kerasdl.models.blocks import check_layer_options, output_head
 from kerasdl.validation import (
-    check_bool,
     check_int_sequence,
     check_non_negative_int,
     check_positive_int,
-    check_rate,
     check_shape,
     check_task,
-    resolve_activation,
-    resolve_initializer,
 )
 
 
@@ -81,10 +77,7 @@ def cnn(
     task = check_task(task, num_outputs)
     filters = check_int_sequence("filters", filters)
     kernel_size = check_positive_int("kernel_size", kernel_size)
-    activation = resolve_activation("activation", activation)
-    init = resolve_initializer("kernel_initializer", auto_initializer(activation, kernel_initializer))
-    batch_norm = check_bool("batch_norm", batch_norm)
-    dropout = check_rate("dropout", dropout)
+    activation, init, batch_norm, dropout = check_layer_options(activation, kernel_initializer, batch_norm, dropout)
     dense_units = check_non_negative_int("dense_units", dense_units)
     smallest = min(input_shape[:2])
     max_blocks = smallest.bit_length() - 1

@@ -14,11 +14,10 @@ from typing import Any
 
 import keras
 
-from kerasdl.models.blocks import auto_initializer, dense_block, flat_input, output_head
+from kerasdl.models.blocks import auto_initializer, check_layer_options, dense_block, flat_input, output_head
 from kerasdl.validation import (
     check_bool,
     check_positive_int,
-    check_rate,
     check_shape,
     check_task,
     resolve_activation,
@@ -125,10 +124,7 @@ def deep_mlp(
     input_shape, num_outputs, task = _check_common(input_shape, num_outputs, task)
     depth = check_positive_int("depth", depth)
     width = check_positive_int("width", width)
-    activation = resolve_activation("activation", activation)
-    init = resolve_initializer("kernel_initializer", auto_initializer(activation, kernel_initializer))
-    batch_norm = check_bool("batch_norm", batch_norm)
-    dropout = check_rate("dropout", dropout)
+    activation, init, batch_norm, dropout = check_layer_options(activation, kernel_initializer, batch_norm, dropout)
     residual = check_bool("residual", residual)
 
     inputs, x = flat_input(input_shape)

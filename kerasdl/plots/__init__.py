@@ -9,8 +9,9 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kerasdl._lazy import lazy_module_attributes
 
 from kerasdl.plots.comparison import plot_curve_intervals, plot_seed_runs
 from kerasdl.plots.curves import interval_per_size, plot_learning_curve
@@ -45,13 +46,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'kerasdl.plots' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_module_attributes(__name__, _LAZY, __all__, globals())

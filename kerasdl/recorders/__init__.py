@@ -20,8 +20,9 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kerasdl._lazy import lazy_module_attributes
 
 from kerasdl.recorders.history import ActivationHistory, GradientHistory, StepHistory
 from kerasdl.recorders.tables import gradient_ratios, gradient_table
@@ -60,13 +61,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'kerasdl.recorders' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_module_attributes(__name__, _LAZY, __all__, globals())
