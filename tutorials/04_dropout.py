@@ -340,18 +340,19 @@ print(exercises.check("04.2", model=with_inputs, plain=plain).require())
 
 # %% tags=["solution"]
 def training_mode_loss(model, passes=5):
-    losses = [keras.losses.sparse_categorical_crossentropy(data.y_train, model(data.x_train, training=True))
+    losses = [keras.losses.sparse_categorical_crossentropy(data.y_train,
+                                                           model(data.x_train, training=True))
               for _ in range(passes)]
     return float(np.mean([keras.ops.convert_to_numpy(loss).mean() for loss in losses]))
 
 
+losses = {}
 for name, model in (("dropout 0.5", net), ("dropout 0.0", no_dropout)):
-    print(f"{name}: evaluate (dropout off) {model.evaluate(data.x_train, data.y_train, verbose=0)[0]:.4f}, "
-          f"training mode {training_mode_loss(model):.4f}, fit's last epoch "
-          f"{model.history.history['loss'][-1]:.4f}")
-print(exercises.check("04.3", evaluated_loss=net.evaluate(data.x_train, data.y_train, verbose=0)[0],
-                      training_mode_loss=training_mode_loss(net),
-                      fit_loss=net.history.history["loss"][-1]).require())
+    losses[name] = dict(evaluated_loss=model.evaluate(data.x_train, data.y_train, verbose=0)[0],
+                        training_mode_loss=training_mode_loss(model),
+                        fit_loss=model.history.history["loss"][-1])
+    print(f"{name}: " + ", ".join(f"{k} {v:.4f}" for k, v in losses[name].items()))
+print(exercises.check("04.3", **losses["dropout 0.5"]).require())
 
 # %% [markdown] tags=["solution"]
 # Without dropout the two ways of measuring agree (the network is the same in both modes);
@@ -375,7 +376,8 @@ print(exercises.check("04.3", evaluated_loss=net.evaluate(data.x_train, data.y_t
 x_val, y_val = data.validation
 mc = np.stack([keras.ops.convert_to_numpy(net(x_val, training=True)) for _ in range(50)])
 predicted = mc.mean(axis=0).argmax(axis=1)
-disagreement = (mc.argmax(axis=2) != predicted).mean(axis=0)  # per image: share of dissenting passes
+# Per image: the share of passes whose top class is not the averaged prediction's.
+disagreement = (mc.argmax(axis=2) != predicted).mean(axis=0)
 correct = predicted == y_val
 deterministic = net.evaluate(x_val, y_val, verbose=0)[1]
 print(f"validation accuracy: averaged over 50 dropout passes {correct.mean():.3f}, "
