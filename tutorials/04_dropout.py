@@ -37,7 +37,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, models, plots, stats, training
+from kerasdl import datasets, exercises, models, plots, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -263,14 +263,126 @@ print(f"Kept per example and step: {step_1.mean(axis=1).round(2).tolist()} (step
 # - Judge a regularisation effect over several seeds, paired by seed, with an interval
 #   (`kerasdl.stats.run_over_seeds`); one run on a few hundred test images cannot tell a
 #   point or two from noise.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Re-run the comparison with `N_TRAIN = 1000`. Does the gap without dropout shrink? Does
-#    dropout still help?
-# 2. Try `dropout=0.8`. At what rate does dropout start to hurt training accuracy as well?
-# 3. Re-run the comparison with `select_epoch="val_loss"` (each network keeps its best
-#    validation epoch, a form of early stopping). Does dropout still make a detectable
-#    difference once early stopping is there too?
-# 4. Monte Carlo dropout: average 50 predictions made with `training=True`. Is the spread of
-#    those predictions larger for misclassified test images than for correct ones?
+# Each exercise ends with a check, `exercises.check("04.k", ...)`. It judges your answer by
+# the property the question is about, never by one exact number (your run differs from ours
+# by seed, machine and library version), says what your result shows or what is missing, and
+# gives a hint. A worked solution is folded under each exercise: try first, then open it.
+#
+# ### Exercise 1: Inverted dropout at rate 0.8
+#
+# Build `keras.layers.Dropout(0.8)` and call it with `training=True` on a batch of ones of
+# shape `(200, 256)`. What share of the values survives, what value do the survivors carry,
+# and what is the mean of the output? Check with
+# `exercises.check("04.1", outputs=out, rate=0.8)`, where `out` is the layer's output.
+
+# %% tags=["solution"]
+drop_08 = keras.layers.Dropout(0.8)
+out = keras.ops.convert_to_numpy(drop_08(np.ones((200, 256), dtype="float32"), training=True))
+print(f"kept {(out != 0).mean():.3f} of the values; survivors carry {np.unique(out[out != 0])}; "
+      f"mean of the output {out.mean():.3f}")
+print(exercises.check("04.1", outputs=out, rate=0.8).require())
+
+# %% [markdown] tags=["solution"]
+# Only about one value in five survives, and each survivor is multiplied by
+# `1 / (1 - 0.8) = 5`, so the *expected* output equals the input. A rate of 0.8 is legal but
+# harsh: every step trains a network with a fifth of its units, which is why rates above 0.5
+# are rare for hidden layers.
+
+# %% [markdown]
+# ### Exercise 2: Dropout on the inputs too, built by hand
+#
+# The original dropout paper also drops a small share of the *inputs*. With the Functional
+# API, build this page's network (three hidden `Dense(256, relu)` layers and a softmax output)
+# with a `Dropout(0.2)` straight after the `Input` and a `Dropout(0.5)` after every hidden
+# layer. Then build the plain network `build(0.0)`, copy your weights into it
+# (`plain.set_weights(model.get_weights())`) and check with
+# `exercises.check("04.2", model=model, plain=plain)`. The check also compares the two
+# networks' predictions with dropout off: what do you expect?
+
+# %% tags=["solution"]
+def build_input_dropout(input_rate=0.2, hidden_rate=0.5):
+    inputs = keras.Input(data.input_shape, name="input")
+    x = keras.layers.Dropout(input_rate, name="dropout_input")(inputs)
+    for i in range(1, DEPTH + 1):
+        x = keras.layers.Dense(WIDTH, activation="relu", kernel_initializer="he_normal",
+                               name=f"hidden_{i}")(x)
+        x = keras.layers.Dropout(hidden_rate, name=f"dropout_{i}")(x)
+    outputs = keras.layers.Dense(data.num_outputs, activation="softmax", name="output")(x)
+    return keras.Model(inputs, outputs, name="input_dropout_mlp")
+
+
+with_inputs, plain = build_input_dropout(), build(0.0)
+plain.set_weights(with_inputs.get_weights())  # Dropout has no weights: the lists line up
+print([layer.name for layer in with_inputs.layers])
+print(f"{with_inputs.count_params():,} parameters with dropout, {plain.count_params():,} without")
+print(exercises.check("04.2", model=with_inputs, plain=plain).require())
+
+# %% [markdown] tags=["solution"]
+# Dropout adds no parameters, and with `training=False` it is the identity, so the network
+# with dropout and the plain one with the same weights make exactly the same predictions.
+# Only training differs: `fit` would train a different thinned network at every step.
+
+# %% [markdown]
+# ### Exercise 3: Why the training curve sits above validation
+#
+# In the figure above, the training loss of the dropout networks is measured by `fit` with
+# dropout on. Take the trained seed-0 dropout-0.5 network `net` and compute, on the training
+# split, its loss with dropout off (`net.evaluate`) and with dropout on (the mean over a few
+# calls `net(x, training=True)`, scored with
+# `keras.losses.sparse_categorical_crossentropy`). Do the same for the network without
+# dropout (`no_dropout`). Check the dropout network with
+# `exercises.check("04.3", evaluated_loss=..., training_mode_loss=...)`
+# (optionally also `fit_loss=`, the last epoch's `loss` in `net.history.history`).
+
+# %% tags=["solution"]
+def training_mode_loss(model, passes=5):
+    losses = [keras.losses.sparse_categorical_crossentropy(data.y_train,
+                                                           model(data.x_train, training=True))
+              for _ in range(passes)]
+    return float(np.mean([keras.ops.convert_to_numpy(loss).mean() for loss in losses]))
+
+
+losses = {}
+for name, model in (("dropout 0.5", net), ("dropout 0.0", no_dropout)):
+    losses[name] = dict(evaluated_loss=model.evaluate(data.x_train, data.y_train, verbose=0)[0],
+                        training_mode_loss=training_mode_loss(model),
+                        fit_loss=model.history.history["loss"][-1])
+    print(f"{name}: " + ", ".join(f"{k} {v:.4f}" for k, v in losses[name].items()))
+print(exercises.check("04.3", **losses["dropout 0.5"]).require())
+
+# %% [markdown] tags=["solution"]
+# Without dropout the two ways of measuring agree (the network is the same in both modes);
+# with dropout the training-mode loss is higher, because each pass uses a random half of the
+# units. `fit` reports that noisier loss (averaged over the epoch, on weights that were still
+# changing), while validation is always scored with dropout off: the gap between the solid
+# and dashed curves is partly a gap between two ways of measuring, not only overfitting.
+
+# %% [markdown]
+# ### Exercise 4: Monte Carlo dropout: where is the network unsure?
+#
+# Keep dropout on at prediction time: make 50 predictions of the validation images with
+# `net(x, training=True)` and average them. Take each image's class from the averaged
+# prediction, and as its *disagreement* the share of the 50 passes whose own top class is a
+# different one. Do the passes disagree more on the images the averaged prediction gets
+# wrong? Check with
+# `exercises.check("04.4", disagreement_correct=..., disagreement_wrong=...)`, one share
+# per image.
+
+# %% tags=["solution"]
+x_val, y_val = data.validation
+mc = np.stack([keras.ops.convert_to_numpy(net(x_val, training=True)) for _ in range(50)])
+predicted = mc.mean(axis=0).argmax(axis=1)
+# Per image: the share of passes whose top class is not the averaged prediction's.
+disagreement = (mc.argmax(axis=2) != predicted).mean(axis=0)
+correct = predicted == y_val
+deterministic = net.evaluate(x_val, y_val, verbose=0)[1]
+print(f"validation accuracy: averaged over 50 dropout passes {correct.mean():.3f}, "
+      f"one pass with dropout off {deterministic:.3f}")
+print(f"mean disagreement: {disagreement[correct].mean():.3f} on {correct.sum()} correct images, "
+      f"{disagreement[~correct].mean():.3f} on {(~correct).sum()} misclassified ones")
+print(exercises.check("04.4", disagreement_correct=disagreement[correct],
+                      disagreement_wrong=disagreement[~correct]).require())

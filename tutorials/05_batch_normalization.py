@@ -41,7 +41,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, models, plots, stats, training
+from kerasdl import datasets, exercises, models, plots, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -305,14 +305,147 @@ if SMOKE:
 # - BN uses batch statistics in training and running averages at inference. When those
 #   averages lag behind (few steps, large changes in scale), a network that trains well can
 #   fail at inference; recomputing the statistics on training data shows the weights were fine.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Repeat experiment 1 with `optimizer="adam"` and `learning_rate=1e-3`. Does BN still
-#    speed up convergence as much? Why might an adaptive optimizer need BN less?
-# 2. Set `layer.momentum = 0.9` on every BN layer before training (see
-#    `recompute_bn_statistics`). Does the gap between `val_acc` and `val_acc_recomputed` close?
-# 3. Train with `BATCH = 8`. Batch statistics get noisier: does the regularization effect of
-#    experiment 4 grow?
-# 4. Move BN after the activation (build the blocks yourself with the Functional API). Does
-#    the order the course recommends make a measurable difference here?
+# Each exercise ends with a check, `exercises.check("05.k", ...)`. It judges your answer by
+# the property the question is about, never by one exact number (your run differs from ours
+# by seed, machine and library version), says what your result shows or what is missing, and
+# gives a hint. A worked solution is folded under each exercise: try first, then open it.
+#
+# ### Exercise 1: What batch normalization adds to a network
+#
+# Build the network with and without BN (`build(True)`, `build(False)`). How many more
+# *trainable* parameters does the BN network have, and how many *non-trainable* ones? Explain
+# both numbers from what a BN layer learns and what it only tracks. Check with
+# `exercises.check("05.1", model=..., plain=..., extra_trainable=..., non_trainable=...)`.
+
+# %% tags=["solution"]
+def count(weights):
+    return sum(int(np.prod(w.shape)) for w in weights)
+
+
+with_bn, without_bn = build(True), build(False)
+extra = count(with_bn.trainable_weights) - count(without_bn.trainable_weights)
+frozen = count(with_bn.non_trainable_weights)
+print(f"trainable: {count(with_bn.trainable_weights):,} with BN, "
+      f"{count(without_bn.trainable_weights):,} without ({extra:+,}); non-trainable with BN: "
+      f"{frozen:,}; {DEPTH} BN layers of {WIDTH} units")
+print(exercises.check("05.1", model=with_bn, plain=without_bn, extra_trainable=extra,
+                      non_trainable=frozen).require())
+
+# %% [markdown] tags=["solution"]
+# Per unit, BN learns `gamma` and `beta` (2 trainable numbers) and the Dense layer in front of
+# it drops its bias (1 fewer), so each BN unit adds one trainable parameter. It also keeps a
+# running mean and variance per unit: 2 non-trainable numbers, updated by averaging during
+# training, not by the gradient.
+
+# %% [markdown]
+# ### Exercise 2: Batch normalization with a batch of one
+#
+# Take the trained BN network of experiment 1 (seed 0: `speed[True, 0][0]`) and a copy of it
+# (`keras.models.clone_model`, then `set_weights`: a training-mode call updates the running
+# statistics, and we want to keep the original intact). Predict five different validation
+# images *one at a time* (batches of shape `(1, 64)`), with `training=True` and with
+# `training=False`. What happens in training mode, and why? Check with
+# `exercises.check("05.2", single_training=..., single_inference=...)`, one row of
+# probabilities per image.
+
+# %% tags=["solution"]
+trained_bn = speed[True, 0][0]
+copy = keras.models.clone_model(trained_bn)
+copy.set_weights(trained_bn.get_weights())
+images = data.validation[0][:5]
+single_training = np.concatenate([keras.ops.convert_to_numpy(copy(x[None], training=True))
+                                  for x in images])
+single_inference = np.concatenate([keras.ops.convert_to_numpy(copy(x[None], training=False))
+                                   for x in images])
+print("predicted class, training mode: ", single_training.argmax(axis=1).tolist())
+print("predicted class, inference mode:", single_inference.argmax(axis=1).tolist(),
+      "true:", data.validation[1][:5].tolist())
+print(exercises.check("05.2", single_training=single_training,
+                      single_inference=single_inference).require())
+
+# %% [markdown] tags=["solution"]
+# With one example in the batch, the batch mean of every unit is that example's own value, so
+# BN's first layer outputs `beta` for every unit whatever the image, and the network predicts
+# the same thing for all of them. Batch statistics only carry information when the batch holds
+# several examples; at inference the running averages take their place.
+
+# %% [markdown]
+# ### Exercise 3: How fast the running averages move
+#
+# Keras updates a BN layer's running mean as `moving_mean = momentum * moving_mean +
+# (1 - momentum) * batch_mean`. Feed a fresh `keras.layers.BatchNormalization(momentum=0.9)`
+# the same batch ten times with `training=True` (use `before`, the `hidden_3` outputs computed
+# above), and after each call record the share of the way the running mean has covered from
+# 0 towards the batch mean. How many calls would the default momentum 0.99 need to cover 95%,
+# and how many optimizer steps did the BN runs of experiment 2 take? Check with
+# `exercises.check("05.3", momentum=0.9, fractions=...)`.
+
+# %% tags=["solution"]
+def covered_shares(momentum, batch, calls=10):
+    layer = keras.layers.BatchNormalization(momentum=momentum)
+    target = batch.mean(axis=0)
+    shares = []
+    for _ in range(calls):
+        layer(batch, training=True)
+        moved = keras.ops.convert_to_numpy(layer.moving_mean)
+        shares.append(float(moved @ target / (target @ target)))  # least-squares share of the way
+    return shares
+
+
+shares = covered_shares(0.9, before)
+print("share covered after each call (momentum 0.9):", np.round(shares, 3).tolist())
+steps_per_epoch = -(-len(data.x_train) // BATCH)
+need = int(np.ceil(np.log(0.05) / np.log(0.99)))
+print(f"momentum 0.99 needs {need} steps to cover 95%; experiment 2 trained "
+      f"{LR_EPOCHS} x {steps_per_epoch} = {LR_EPOCHS * steps_per_epoch} steps")
+print(exercises.check("05.3", momentum=0.9, fractions=shares).require())
+
+# %% [markdown] tags=["solution"]
+# The running mean covers `1 - momentum^k` of the way after `k` calls. At 0.99 that is
+# about 300 calls for 95%, and every step of training also moves the target (the weights
+# change). When a run takes fewer steps than that, or the scale of a layer's outputs changes
+# fast, the running statistics lag behind, which is what `val_acc_recomputed` corrects.
+
+# %% [markdown]
+# ### Exercise 4: Batch normalization after the activation
+#
+# With the Functional API, build the network of this page with BN *after* each activation:
+# six blocks of `Dense(64, activation="relu")` (keeping its bias) followed by
+# `BatchNormalization`, then the softmax output layer. Check its structure with
+# `exercises.check("05.4", model=...)`. Then compare what the fourth hidden layer receives in
+# each order, on the batch used above in training mode: the output of `bn_3` in your network,
+# of `act_3` in the course's (`fresh`). How do their means and signs differ?
+
+# %% tags=["solution"]
+def build_bn_after():
+    inputs = keras.Input(data.input_shape, name="input")
+    x = inputs
+    for i in range(1, DEPTH + 1):
+        x = keras.layers.Dense(WIDTH, activation="relu", kernel_initializer="he_normal",
+                               name=f"hidden_{i}")(x)
+        x = keras.layers.BatchNormalization(name=f"bn_{i}")(x)
+    outputs = keras.layers.Dense(data.num_outputs, activation="softmax", name="output")(x)
+    return keras.Model(inputs, outputs, name="bn_after_activation")
+
+
+after_act = build_bn_after()
+print(exercises.check("05.4", model=after_act).require())
+batch = data.x_train[:BATCH]
+for name, model, layer in (("BN after the activation", after_act, "bn_3"),
+                           ("course order", fresh, "act_3")):
+    out = models.feature_extractor(model, [layer])(batch, training=True)
+    fed = keras.ops.convert_to_numpy(keras.tree.flatten(out)[0])
+    print(f"{name}: {layer} hands hidden_4 inputs with mean {fed.mean():.3f}, std {fed.std():.3f}, "
+          f"{(fed < 0).mean():.0%} negative")
+
+# %% [markdown] tags=["solution"]
+# In the course's order the next layer receives ReLU outputs: never negative, with a positive
+# mean. With BN after the activation it receives standardised inputs, centred on 0 with a
+# spread of 1 (the ReLU's zeros all become one negative value), which is what the "normalize
+# each layer's inputs" argument asks for. Which order trains better is an empirical question with no general answer; on this
+# page it would take both orders trained over seeds (`kerasdl.stats.run_over_seeds`) and a
+# paired verdict to say.

@@ -42,7 +42,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, models, plots, stats, training
+from kerasdl import datasets, exercises, models, plots, stats, training
 from kerasdl.recorders import ActivationRecorder, GradientRecorder, gradient_ratios, gradient_table
 
 SMOKE = kerasdl.smoke_mode()
@@ -361,16 +361,96 @@ print(he_vs_glorot.verdict("He / relu", "Glorot / relu"))
 # - Initialization sets the starting scale, not the activation's slope: sigmoid's slope of at
 #   most 0.25 still shrinks the gradient at every layer, whatever the weights. That is one
 #   reason ReLU and batch normalization (tutorial 05) matter as well.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Train "std 0.001 / relu" with `optimizer="adam"` and `learning_rate=1e-3`. Adam divides
-#    each step by the gradient's recent size: does it rescue the vanished layers? (Look at the
-#    first-layer gradient norm compared with Adam's `epsilon` of 1e-7.)
-# 2. Find the largest `RandomNormal` standard deviation for which the ReLU network still trains.
-#    How does it compare with `sqrt(2 / 64)`?
-# 3. Initialize the zero network with `keras.initializers.Constant(0.1)` instead. Are the
-#    units still copies after training? Then add `dropout=0.1` to `deep_mlp`: does the noise
-#    break the symmetry?
-# 4. Set `DEPTH = 3` and rerun. Which of the bad starts become usable, and why does depth
-#    matter for the "factor per layer" argument?
+# Each exercise ends with a check, `exercises.check("06.k", ...)`. It judges your answer by
+# the property the question is about, never by one exact number (your run differs from ours
+# by seed, machine and library version), says what your result shows or what is missing, and
+# gives a hint. A worked solution is folded under each exercise: try first, then open it.
+#
+# ### Exercise 1: A constant start, and dropout
+#
+# Symmetry is about *equal* weights, not about zero. Train the two-layer sigmoid network of
+# section 1 (Adam, learning rate 0.01, `EPOCHS` epochs) from
+# `keras.initializers.Constant(0.1)`, with `dropout=0.1` in `deep_mlp`, and measure the
+# spread of `hidden_1`'s units with `unit_spread`. Does the noise of dropout break the
+# symmetry that the zero start of section 1 kept? Check with
+# `exercises.check("06.1", spread=..., spread_zeros=...)`, where `spread_zeros` is section
+# 1's spread of `hidden_1` for the zero start.
+
+# %% tags=["solution"]
+keras.utils.set_random_seed(0)
+constant = training.compile_for(
+    models.deep_mlp(data.input_shape, data.num_outputs, depth=2, width=WIDTH, activation="sigmoid",
+                    kernel_initializer=keras.initializers.Constant(0.1), dropout=0.1),
+    optimizer="adam", learning_rate=0.01)
+constant_history = constant.fit(data.x_train, data.y_train, validation_data=data.validation,
+                                epochs=EPOCHS, batch_size=BATCH, verbose=0).history
+spread_dropout, moved = unit_spread(constant, "hidden_1")
+spread_zeros = sym["zeros"][1]["hidden_1"][0]
+print(f"hidden_1 spread between units: {spread_dropout:.3g} from Constant(0.1) with dropout 0.1 "
+      f"(largest |weight| {moved:.3g}), {spread_zeros:.3g} from zeros without dropout")
+print(f"validation accuracy: {constant_history['val_accuracy'][-1]:.3f} from Constant(0.1) with "
+      f"dropout, {sym['zeros'][0]:.3f} from zeros, {sym['glorot_uniform'][0]:.3f} from Glorot")
+print(exercises.check("06.1", spread=spread_dropout, spread_zeros=spread_zeros).require())
+
+# %% [markdown] tags=["solution"]
+# Without dropout, a constant start keeps the units copies for the same reason as zeros: equal
+# weights, equal outputs, equal gradients. Dropout gives every unit its own random mask, so
+# the gradients differ and the units drift apart. How much that buys in accuracy is another
+# question: the accuracies above are one seed each, and comparing starts fairly would take
+# several seeds and a paired verdict, as for He and Glorot above.
+
+# %% [markdown]
+# ### Exercise 2: The factor per layer, and the scale that keeps it at 1
+#
+# Build the untrained six-layer ReLU network (`build("relu", normal(std))`) for the weight
+# standard deviations 0.05, 0.1, 0.2 and 0.4, run one batch of training images through it,
+# and measure the factor per layer: `(std of hidden_6 / std of hidden_1) ** (1 / 5)`. From
+# your factors, estimate the standard deviation at which the factor is 1, and compare it with
+# He's `sqrt(2 / 64)`. Check with
+# `exercises.check("06.2", factors={std: factor, ...}, fan_in=64, critical_std=...)`.
+
+# %% tags=["solution"]
+STDS = (0.05, 0.1, 0.2, 0.4)
+probe_batch = data.x_train[:256]
+factors = {}
+for w_std in STDS:
+    keras.utils.set_random_seed(0)
+    outs = models.feature_extractor(build("relu", normal(w_std)), HIDDEN)(probe_batch)
+    stds = [float(np.std(keras.ops.convert_to_numpy(o))) for o in outs]
+    factors[w_std] = (stds[-1] / stds[0]) ** (1 / (DEPTH - 1))
+# The factor is proportional to the std, so it reaches 1 at std / factor (averaged on a log scale).
+critical_std = float(np.exp(np.mean([np.log(s / f) for s, f in factors.items()])))
+for w_std, factor in factors.items():
+    print(f"std {w_std:<5}: measured factor {factor:.3f}, rule sqrt(64 * std^2 / 2) = "
+          f"{np.sqrt(FAN_IN * w_std**2 / 2):.3f}")
+print(f"factor 1 at std {critical_std:.4f}; He: sqrt(2 / 64) = {np.sqrt(2 / FAN_IN):.4f}")
+print(exercises.check("06.2", factors=factors, fan_in=FAN_IN, critical_std=critical_std).require())
+
+# %% [markdown] tags=["solution"]
+# With zero biases a ReLU network is positively homogeneous (`relu(c * x) = c * relu(x)` for
+# `c > 0`), and with the same seed the four networks hold the same weights up to scale, so the
+# measured factor is exactly proportional to the standard deviation. Its small excess over the
+# rule is this one draw of weights; He's `sqrt(2 / fan_in)` is the scale the rule puts at 1.
+
+# %% [markdown]
+# ### Exercise 3: What a network that cannot learn predicts
+#
+# Section 1 showed that no gradient reaches the hidden layers of the six-layer zeros / relu
+# network. Predict the validation images with that trained network
+# (`runs["zeros / relu"]["model"]`): how do the predictions of different images compare, and
+# what does that make its validation accuracy? Check with
+# `exercises.check("06.3", probabilities=..., labels=...)`.
+
+# %% tags=["solution"]
+x_val, y_val = data.validation
+zero_probs = runs["zeros / relu"]["model"].predict(x_val, verbose=0)
+always = int(zero_probs[0].argmax())
+print(f"largest difference between two images' predictions: {np.ptp(zero_probs, axis=0).max():.3g}")
+print(f"it always answers class {always}; share of that class in the validation labels: "
+      f"{np.mean(y_val == always):.3f}; its validation accuracy: "
+      f"{runs['zeros / relu']['history']['val_accuracy'][-1]:.3f}")
+print(exercises.check("06.3", probabilities=zero_probs, labels=y_val).require())
