@@ -399,9 +399,50 @@ print(seed_runs.verdict("std 0.3 + clip", "std 0.3"))
 #
 # ### Exercise 1: Adam on the sigmoid network
 #
-# Repeat the sigmoid run with `optimizer=keras.optimizers.Adam(1e-3)`. Does the accuracy
-# gap to ReLU close? Does the recorded ratio change? (Adam rescales steps, not gradients.)
-#
+# Repeat the 8-layer sigmoid run with `optimizer=keras.optimizers.Adam(1e-3)` (`epochs=1` is
+# enough: the ratio is read at the first step). Does the recorded `hidden_1/output` ratio
+# change? Then look at what the optimizer *does* with the gradient: rebuild the network with
+# seed 0, apply one update on one batch with SGD and with Adam, and divide hidden_1's
+# per-parameter RMS weight change by the output layer's (the *step ratio*). Check with
+# `exercises.check("07.1", sgd_ratio=..., adam_ratio=..., sgd_step_ratio=..., adam_step_ratio=...)`.
+
+# %% tags=["solution"]
+adam = run("sigmoid + Adam (exercise 1)", optimizer=keras.optimizers.Adam(1e-3), epochs=1)
+
+
+def step_ratio(optimizer):
+    """hidden_1's per-parameter RMS weight change over the output layer's, after one update."""
+    keras.utils.set_random_seed(0)
+    model = models.deep_mlp(data.input_shape, data.num_outputs, depth=DEPTH, width=WIDTH,
+                            activation="sigmoid", kernel_initializer="glorot_uniform")
+    training.compile_for(model, optimizer=optimizer, run_eagerly=True)  # one step: no tracing
+    layers = ("hidden_1", "output")
+    weights = lambda n: [keras.ops.convert_to_numpy(w) for w in model.get_layer(n).weights]
+    before = {n: weights(n) for n in layers}
+    model.train_on_batch(data.x_train[:32], data.y_train[:32])
+    change = {n: np.concatenate([(w - b).ravel() for w, b in zip(weights(n), before[n])])
+              for n in layers}
+    return float(np.sqrt(np.mean(change["hidden_1"] ** 2) / np.mean(change["output"] ** 2)))
+
+
+steps = {"SGD": step_ratio(keras.optimizers.SGD(LEARNING_RATE)),
+         "Adam": step_ratio(keras.optimizers.Adam(1e-3))}
+print(f"first-step gradient ratio: SGD {sigmoid['ratio']:.3g}, Adam {adam['ratio']:.3g}")
+print(f"first-step *step* ratio:   SGD {steps['SGD']:.3g}, Adam {steps['Adam']:.3g}")
+print(exercises.check("07.1", sgd_ratio=sigmoid["ratio"], adam_ratio=adam["ratio"],
+                      sgd_step_ratio=steps["SGD"], adam_step_ratio=steps["Adam"]).require())
+
+# %% [markdown] tags=["solution"]
+# The recorder reads the gradient before the optimizer sees it, so the ratio cannot depend
+# on the optimizer at step 0: same weights, same batch, same gradient. What changes is the
+# step. SGD moves each weight by the learning rate times its gradient, so the first layer's
+# steps are as tiny as its gradients. Adam divides each gradient by the root of its own
+# running mean square, so on the first update nearly every weight moves by about the
+# learning rate, in any layer (weights whose gradient is exactly 0, such as those of
+# always-blank pixels, do not move). That is why Adam trains deep sigmoid networks that SGD
+# cannot: the gradient still vanishes, but the step no longer does.
+
+# %% [markdown]
 # ### Exercise 2: Depth and the ratio
 #
 # Run the sigmoid network with `depth` 2, 6 and 12 (one epoch is enough: the ratio is read
@@ -427,15 +468,84 @@ print(exercises.check("07.2", ratios=ratios).require())
 # %% [markdown]
 # ### Exercise 3: tanh
 #
-# Use `tanh` instead of sigmoid (slope up to 1, zero-centred). Where does it land in the
-# table?
-#
+# Use `activation="tanh"` instead of sigmoid (slope up to 1, zero-centred), 8 layers,
+# `epochs=1`. Where does its first-step ratio land between the sigmoid network and ReLU + He?
+# Check with
+# `exercises.check("07.3", sigmoid_ratio=..., tanh_ratio=..., relu_ratio=..., depth=DEPTH)`.
+
+# %% tags=["solution"]
+tanh = run("tanh, 8 layers (exercise 3)", activation="tanh", epochs=1)
+for name, r in (("sigmoid", sigmoid), ("tanh", tanh), ("ReLU + He", relu)):
+    factor = r["ratio"] ** (1 / DEPTH)
+    print(f"{name:10s} hidden_1/output {r['ratio']:.3g}, per-layer factor {factor:.3f}")
+print(exercises.check("07.3", sigmoid_ratio=sigmoid["ratio"], tanh_ratio=tanh["ratio"],
+                      relu_ratio=relu["ratio"], depth=DEPTH).require())
+
+# %% [markdown]
 # ### Exercise 4: One norm for all variables
 #
-# Replace `clipnorm=1.0` with `global_clipnorm=1.0` (one norm over all variables together)
-# and compare the after-clipping column.
-#
+# Train the std 0.3 ReLU network with `keras.optimizers.SGD(LEARNING_RATE, global_clipnorm=1.0)`
+# (one norm over all variables together; two epochs are enough) and compare the applied
+# gradient with the `clipnorm=1.0` run above. For each run, combine the after-clipping
+# norms of all layers into one norm per step (`grads.get(layer, stat="l2_clipped")`, root of
+# the summed squares over layers) and check with
+# `exercises.check("07.4", clipnorm=..., global_clipnorm=...)` (one array each).
+
+# %% tags=["solution"]
+global_clip = run("ReLU, std 0.3 init + global clip (ex. 4)", activation="relu",
+                  kernel_initializer=BIG,
+                  optimizer=keras.optimizers.SGD(LEARNING_RATE, global_clipnorm=1.0), epochs=2)
+
+
+def applied_norm(grads):
+    """The whole network's applied gradient norm per step: all layers' clipped norms combined."""
+    return np.sqrt(sum(grads.get(layer, stat="l2_clipped") ** 2 for layer in grads.layers))
+
+
+applied = {"clipnorm": applied_norm(big_clip["grads"]),
+           "global_clipnorm": applied_norm(global_clip["grads"])}
+for name, values in applied.items():
+    print(f"{name:16s} whole-network norm after clipping: median {np.nanmedian(values):.3g}, "
+          f"largest {np.nanmax(values):.3g}")
+print(exercises.check("07.4", **applied).require())
+
+# %% [markdown] tags=["solution"]
+# `clipnorm` caps each of the 18 variables (9 kernels, 9 biases) at norm 1 on its own, so
+# when every one of them is huge the whole update has norm up to $\sqrt{18} \approx 4.2$ and
+# every layer gets a step of the same size, whatever its share of the gradient was.
+# `global_clipnorm` rescales all gradients by one common factor: the whole update has norm
+# at most 1 and keeps its direction, so the layers keep their relative sizes.
+
+# %% [markdown]
 # ### Exercise 5: A larger start
 #
-# Raise the initialization's standard deviation to 0.5. Does clipping still rescue the
-# network within the same number of epochs?
+# Raise the initialization's standard deviation to 0.5 and train with `clipnorm=1.0` for the
+# same `EPOCHS` as the std 0.3 run. How much larger are the first-step gradients, layer by
+# layer, and does clipping still keep the network trainable? Check with
+# `exercises.check("07.5", norms_03=..., norms_05=..., clipped_accuracy=..., weights_finite=...)`:
+# two dicts {layer: gradient norm at step 0}, the clipped run's validation accuracy, and
+# whether all its weights are finite.
+
+# %% tags=["solution"]
+big5 = run("ReLU, std 0.5 init + clip (exercise 5)", activation="relu",
+           kernel_initializer=keras.initializers.RandomNormal(stddev=0.5),
+           optimizer=keras.optimizers.SGD(LEARNING_RATE, clipnorm=1.0))
+norms = {std: {layer: float(r["grads"].get(layer)[0]) for layer in r["grads"].layers}
+         for std, r in ((0.3, big), (0.5, big5))}
+print("first-step gradient norm, std 0.5 / std 0.3: "
+      + ", ".join(f"{layer} {norms[0.5][layer] / norms[0.3][layer]:.3g}x" for layer in norms[0.3]))
+finite = all(np.isfinite(w).all() for w in big5["model"].get_weights())
+print(f"clipped std 0.5: weights finite {finite}, val accuracy {big5['accuracy']:.3f}; "
+      f"clipped std 0.3: {big_clip['accuracy']:.3f}; unclipped std 0.3: {big['accuracy']:.3f} "
+      "(one seed)")
+print(exercises.check("07.5", norms_03=norms[0.3], norms_05=norms[0.5],
+                      clipped_accuracy=big5["accuracy"], weights_finite=finite).require())
+
+# %% [markdown] tags=["solution"]
+# Every layer's first gradient grows by the same large factor: in a ReLU network with zero
+# biases, scaling every weight by 5/3 scales each layer's activations by another 5/3, so the
+# factors compound over the depth. Clipping does not care how large the gradient is: it
+# rescales it to norm 1 per variable, so the first steps are as large as with std 0.3 and
+# the weights stay finite. Whether the larger start then reaches the same accuracy in the
+# same epochs is a question for several seeds (`kerasdl.stats.run_over_seeds`, as in the
+# comparison above); one run only shows that clipping kept it trainable.

@@ -49,7 +49,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 
 import kerasdl
-from kerasdl import datasets, models, plots, stats, training
+from kerasdl import datasets, exercises, models, plots, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -308,13 +308,114 @@ print(f"Total training time: {sum(row['seconds'] or 0 for row in results):.1f} s
 # %% [markdown]
 # ## Exercises
 #
-# 1. Replace the LSTM with `cell="simple"` and then `cell="gru"`. Which learns the waveforms
-#    fastest within the same epochs?
-# 2. Feed the digits to `deep_mlp` (it flattens them). How many parameters does it need to
-#    match the CNN's accuracy?
-# 3. Give the autoencoder `latent_dim=2` and `latent_dim=32`. How do the two AUCs change, and why
-#    can a too-large code hurt anomaly detection?
-# 4. Train the GAN for 5, 20 and 60 epochs and plot the two-sample accuracy. Does it fall
-#    steadily, or oscillate as the two players trade places?
-# 5. Shuffle the tokens of each test sequence and re-evaluate the trained Transformer. What
-#    accuracy do you expect, and what do you measure?
+# Each exercise ends with a check, `exercises.check("08.k", ...)`. It judges your answer by
+# the property the question is about, never by one exact number, says what your result
+# shows or what is missing, and gives a hint. A worked solution is folded under each
+# exercise: try first, then open it. None of them needs more training than the tour did.
+#
+# ### Exercise 1: Parameters of the recurrent cells
+#
+# Build the waveform classifier of section 3 with `cell="simple"`, `"gru"` and `"lstm"`
+# (same `units=32`; no need to train) and compare their parameter counts. How many blocks of
+# gate weights does each cell need per step? Check with
+# `exercises.check("08.1", counts={"simple": ..., "gru": ..., "lstm": ...})`.
+
+# %% tags=["solution"]
+cells = {cell: models.rnn(waves.input_shape, 3, cell=cell, units=32) for cell in ("simple", "gru", "lstm")}
+counts = {cell: m.count_params() for cell, m in cells.items()}
+block = 32 * (32 + 1) + 32  # one gate: input kernel (1 feature), recurrent kernel, bias
+print({cell: f"{n:,}" for cell, n in counts.items()}, f"; one gate block = {block:,} weights")
+extra = counts["lstm"] - counts["simple"]
+print(f"lstm - simple = {extra:,} = {extra / block:g} blocks")
+print(exercises.check("08.1", counts=counts).require())
+
+# %% [markdown] tags=["solution"]
+# The simple cell has one block: $h_t = \tanh(W x_t + U h_{t-1} + b)$. The LSTM computes
+# four such blocks per step (input, forget and output gates, and the candidate cell state),
+# the GRU three (update and reset gates and the candidate; Keras keeps a second bias per
+# block, hence a few extra). The head on top is the same for all three. Which cell learns
+# the waveforms fastest would need several seeds each (`kerasdl.stats.run_over_seeds`);
+# the parameter count is the price of the gates, paid whatever the answer.
+
+# %% [markdown]
+# ### Exercise 2: Weight sharing in a convolution
+#
+# The CNN's first convolution (`cnn.get_layer("conv_block_1_conv")`) turns the 8x8x1 image
+# into 8x8x16 values. How many parameters would a Dense layer need to produce as many
+# values from the same pixels? Check with
+# `exercises.check("08.2", conv_layer=..., dense_params=...)`.
+
+# %% tags=["solution"]
+conv = cnn.get_layer("conv_block_1_conv")
+n_in, n_out = int(np.prod(conv.input.shape[1:])), int(np.prod(conv.output.shape[1:]))
+dense_params = n_in * n_out + n_out  # every input to every output, plus one bias per output
+print(f"{conv.name}: {n_in} inputs -> {n_out} outputs with {conv.count_params():,} parameters "
+      f"(3 x 3 x 1 x 16 + 16); a Dense layer would need {dense_params:,}")
+print(exercises.check("08.2", conv_layer=conv, dense_params=dense_params).require())
+
+# %% [markdown]
+# ### Exercise 3: How big must an anomaly be?
+#
+# Paste full-ink square patches of side 1, 3 and 5 on the normal test digits (as in
+# section 5) and score each side by ROC AUC against the unchanged images, with the trained
+# autoencoder. Check with `exercises.check("08.3", aucs={side: auc, ...})`.
+
+# %% tags=["solution"]
+def patched(images, side, seed=0):
+    """A copy of `images` with one full-ink side x side square at a random place on each."""
+    out, where = images.copy(), np.random.default_rng(seed)
+    for image in out:
+        row, col = where.integers(0, 8 - side + 1, size=2)
+        image[row:row + side, col:col + side, 0] = 1.0
+    return out
+
+
+aucs = {}
+for side in (1, 3, 5):
+    err = models.reconstruction_error(ae, patched(x_normal_test, side))
+    aucs[side] = roc_auc_score(np.r_[np.zeros(len(err_normal)), np.ones(len(err))], np.r_[err_normal, err])
+print("ROC AUC, patched vs normal, by patch side:", {s: round(a, 3) for s, a in aucs.items()})
+print(exercises.check("08.3", aucs=aucs).require())
+
+# %% [markdown]
+# ### Exercise 4: Calibrating the two-sample test
+#
+# What does `two_sample_accuracy` give when both samples come from the real moons? Compare
+# the held-out points with as many training points, then put that floor next to the
+# Gaussian fit and the untrained generator of section 6. Check with
+# `exercises.check("08.4", real_vs_real=..., gaussian=..., untrained=...)`.
+
+# %% tags=["solution"]
+real_vs_real = two_sample_accuracy(moons.x_test, moons.x_train[:n_eval])
+print(f"two-sample test accuracy, real vs real ({n_eval} + {n_eval} points): {real_vs_real:.3f}")
+print(exercises.check("08.4", real_vs_real=real_vs_real, gaussian=scores["Gaussian fit"],
+                      untrained=scores["untrained generator"]).require())
+
+# %% [markdown] tags=["solution"]
+# Two samples of one distribution cannot be told apart, so the cross-validated classifier
+# lands near 0.5 (a little below or above by the luck of the samples). That is the score a
+# perfect generator would get, and the yardstick for the trained GAN's score above: its
+# distance from this floor, not from 0, says how much of the moons it has not learned yet.
+
+# %% [markdown]
+# ### Exercise 5: Tokens shuffled
+#
+# Shuffle the tokens of each test sequence (`np.random.default_rng(0).permuted(x, axis=1)`)
+# and re-evaluate the trained Transformer. What accuracy do you expect, and what do you
+# measure? Check with `exercises.check("08.5", correct=..., accuracy=...)`: one boolean per
+# test sequence (was the prediction right?) and, optionally, the unshuffled accuracy.
+
+# %% tags=["solution"]
+shuffled = np.random.default_rng(0).permuted(tokens.x_test, axis=1)
+correct = (transformer.predict(shuffled, verbose=0)[:, 0] > 0.5) == tokens.y_test
+unshuffled = next(row["value"] for row in results if row["family"] == "Transformer")
+print(f"Transformer on shuffled test sequences: accuracy {correct.mean():.3f} "
+      f"(unshuffled: {unshuffled:.3f})")
+print(exercises.check("08.5", correct=correct, accuracy=unshuffled).require())
+
+# %% [markdown] tags=["solution"]
+# Expect 0.5. The label says whether token 1 comes before token 2; after a shuffle that
+# order is a coin flip, independent of the label, so no model, however well trained, can
+# beat chance on shuffled sequences. A well-trained Transformer falls from its test accuracy
+# to chance; a model of the token counts (section 4) is not affected, because a shuffle
+# keeps the counts: it was at chance already.

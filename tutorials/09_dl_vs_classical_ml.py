@@ -48,7 +48,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from threadpoolctl import threadpool_limits
 
 import kerasdl
-from kerasdl import datasets, models, plots, stats, training
+from kerasdl import datasets, exercises, models, plots, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -298,11 +298,91 @@ plt.show()
 # %% [markdown]
 # ## Exercises
 #
-# 1. Replace the MLP with a `cnn` on `load("digits")` (8x8 images). Does keeping the 2-D layout
-#    change the digits verdicts?
-# 2. Add `dropout=0.3` to the MLP and rerun the learning curves. Which sizes benefit?
-# 3. Time `predict` on the test split for all three models. Which is fastest at inference?
-# 4. Use `load("spirals", n_samples=...)` with 200, 2,000 and 20,000 points to extend the
-#    learning curve far beyond 1,347 examples. Does the gap between MLP and trees change?
-# 5. Permutation importance suffers when features are strongly correlated (breast cancer has
-#    radius, perimeter and area). Shuffle correlated groups together and compare the rankings.
+# Each exercise ends with a check, `exercises.check("09.k", ...)`. It judges your answer by
+# the property the question is about, never by one exact number, says what your result
+# shows or what is missing, and gives a hint. A worked solution is folded under each
+# exercise: try first, then open it. They reuse the models trained above.
+#
+# ### Exercise 1: The boosted trees' floor
+#
+# At 25 breast-cancer examples `HistGradientBoostingClassifier` cannot make a single split
+# (see the learning curves). Show it: fit it on `load("breast_cancer").subset(25, seed=0)`
+# with the default settings and with `min_samples_leaf=5`, and compare the probabilities
+# each gives the test examples. Check with
+# `exercises.check("09.1", default_proba=..., small_leaf_proba=..., n_train=...)`.
+
+# %% tags=["solution"]
+small = datasets.load("breast_cancer").subset(25, seed=0)
+with threadpool_limits(1, user_api="openmp"):
+    proba = {leaf: HistGradientBoostingClassifier(min_samples_leaf=leaf, random_state=0)
+             .fit(small.x_train, small.y_train).predict_proba(small.x_test)[:, 1] for leaf in (20, 5)}
+for leaf, p in proba.items():
+    print(f"min_samples_leaf={leaf:2d}: {len(np.unique(p.round(9)))} distinct test probabilities, "
+          f"test accuracy {np.mean((p > 0.5) == small.y_test):.3f}")
+print(f"share of class 1 among the {len(small.y_train)} training examples: {small.y_train.mean():.3f}")
+print(exercises.check("09.1", default_proba=proba[20], small_leaf_proba=proba[5],
+                      n_train=len(small.y_train)).require())
+
+# %% [markdown] tags=["solution"]
+# A split needs at least `min_samples_leaf` examples on each side, so with fewer than 40
+# examples every tree stays a single leaf and the model predicts the training share of the
+# positive class for everyone: its test accuracy is the share of the majority class. The
+# learning curve's smallest point for boosting therefore measured a default, not the
+# method; a fair small-data comparison would tune `min_samples_leaf` on the validation
+# split (whether the smaller leaf then beats the MLP is a question for
+# `kerasdl.stats` over seeds, as above).
+
+# %% [markdown]
+# ### Exercise 2: Correlated features shuffled together
+#
+# Permutation importance suffers when features are strongly correlated: breast cancer has
+# radius, perimeter and area. Shuffle `worst radius`, `worst perimeter` and `worst area`
+# together (one permutation for the three columns) and compare with shuffling each alone,
+# for the MLP and the forest. Check with
+# `exercises.check("09.2", single={model: {feature: importance}}, group={model: importance})`.
+
+# %% tags=["solution"]
+GROUP = ["worst radius", "worst perimeter", "worst area"]
+columns = [list(feature_names).index(f) for f in GROUP]
+print("correlation of the three columns (test split):\n", np.corrcoef(data.x_test[:, columns].T).round(3))
+
+
+def group_importance(predict_proba, x, y, columns, repeats=5, seed=0):
+    """Mean rise of the Brier score when the given columns are shuffled together."""
+    rng = np.random.default_rng(seed)
+    base = np.mean((predict_proba(x) - y) ** 2)
+    copies = []
+    for _ in range(repeats):
+        copy = x.copy()
+        copy[:, columns] = copy[rng.permutation(len(x))][:, columns]  # one permutation for all
+        copies.append(copy)
+    probs = predict_proba(np.concatenate(copies)).reshape(repeats, len(x))
+    return float(((probs - y) ** 2).mean(axis=1).mean() - base)
+
+
+single = {name: {f: float(importance[name][c]) for f, c in zip(GROUP, columns)} for name in probes}
+group = {name: group_importance(probe, data.x_test, data.y_test, columns) for name, probe in probes.items()}
+for name in probes:
+    print(f"{name:12s} alone: " + ", ".join(f"{f} {v:.4f}" for f, v in single[name].items())
+          + f"; together: {group[name]:.4f}")
+print(exercises.check("09.2", single=single, group=group).require())
+
+# %% [markdown] tags=["solution"]
+# When one of the three is shuffled, the other two still carry almost the same information,
+# so the model hardly suffers and each member looks unimportant; shuffled together, nothing
+# is left to fall back on. Ranking single features under-reports such a group, and the
+# rankings of two models can differ merely in which twin each happened to lean on.
+
+# %% [markdown]
+# ### Exercise 3: The forest's two explanations
+#
+# The forest's impurity importances come for free; permutation importance is measured from
+# the outside. Do they rank the features alike? Check with
+# `exercises.check("09.3", impurity=forest.feature_importances_, permutation=...)`.
+
+# %% tags=["solution"]
+rho_forest = spearmanr(forest.feature_importances_, importance["RandomForest"]).statistic
+print(f"forest, impurity vs permutation importance: Spearman {rho_forest:.2f} over "
+      f"{len(feature_names)} features")
+print(exercises.check("09.3", impurity=forest.feature_importances_,
+                      permutation=importance["RandomForest"]).require())

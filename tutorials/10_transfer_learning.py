@@ -52,7 +52,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, plots, transfer
+from kerasdl import datasets, exercises, plots, stats, transfer
 from kerasdl.transfer.backbones import GLYPHS_PATH
 from kerasdl.transfer.experiment import UNFREEZE, digits_transfer_comparison
 from kerasdl.transfer.glyphs import DIGIT_LOOKALIKES, GLYPH_CLASSES, glyph_dataset
@@ -303,13 +303,123 @@ print(f"\nWhole tutorial: {time.perf_counter() - START:.0f} s on the machine tha
 #
 # ## Exercises
 #
-# 1. Fine-tune with `fine_tune_learning_rate=3e-3` (the head's rate) instead of `1e-4`.
-#    What happens to the test accuracy at the phase boundary, and why?
-# 2. Use `unfreeze=1` (only the top convolution) and `unfreeze="all"` in steps 3 and 4.
-#    Which works better with 10 labels per class? With 100?
-# 3. Replace the pre-trained backbone by `transfer.backbone(transfer.GLYPHS, weights=None)`
-#    (same layers, random weights) and run the two phases. How much of the frozen result was
-#    due to pre-training, and how much to the architecture?
-# 4. Rebuild the backbone with `python -m kerasdl.transfer.pretrain --smoke --out small.keras`
-#    (fewer source images and epochs) and pass `"small.keras"` to `transfer.backbone`. Does a
-#    weaker source model still help with 5 labels per class?
+# Each exercise ends with a check, `exercises.check("10.k", ...)`. It judges your answer by
+# the property the question is about, never by one exact number, says what your result
+# shows or what is missing, and gives a hint. A worked solution is folded under each
+# exercise: try first, then open it. They reuse the backbone, the labelled sample and the
+# fine-tuned `model` of steps 1-4 (whose backbone is `features`, fine-tuned in place).
+#
+# ### Exercise 1: A fine-tuning rate as high as the head's
+#
+# Run steps 3 and 4 again with `fine_tune_learning_rate=3e-3` (the head's rate) instead of
+# `1e-4`; a quarter of the epochs in each phase is enough (it only makes the test harder).
+# How far do the backbone's convolution kernels move from their pre-trained values,
+# $\lVert W - W_0 \rVert / \lVert W_0 \rVert$ per conv layer, in each run? Check with
+# `exercises.check("10.1", low={layer: change}, high={layer: change}, unfrozen=...)`, where
+# `unfrozen` is `result.unfrozen`.
+
+# %% tags=["solution"]
+CONVS = [f"conv_block_{i}_conv" for i in (1, 2, 3)]
+pretrained = transfer.backbone(transfer.GLYPHS)  # fresh: `features` was tuned inside `model`
+pretrained_kernels = {n: keras.ops.convert_to_numpy(pretrained.get_layer(n).kernel) for n in CONVS}
+
+
+def kernel_change(tuned):
+    """Relative change of each conv kernel of a tuned model's backbone from the pre-trained one."""
+    inner = transfer.find_backbone(tuned)
+    kernel = lambda n: keras.ops.convert_to_numpy(inner.get_layer(n).kernel)  # noqa: E731
+    return {n: float(np.linalg.norm(kernel(n) - w0) / np.linalg.norm(w0))
+            for n, w0 in pretrained_kernels.items()}
+
+
+keras.utils.set_random_seed(0)
+fast = transfer.build_transfer_model(transfer.backbone(transfer.GLYPHS), 10, dropout=0.2)
+QUICK = max(3, HEAD_EPOCHS // 4)  # a quarter of the epochs: enough to see how far kernels go
+fast_settings = {**settings, "fine_tune_learning_rate": 3e-3, "checkpoint_dir": None,
+                 "head_epochs": QUICK, "fine_tune_epochs": QUICK}
+fast_result = transfer.fine_tune(fast, (x_few, y_few), data.validation, **fast_settings)
+change = {"1e-4": kernel_change(model), "3e-3": kernel_change(fast)}
+for rate, values in change.items():
+    print(f"fine-tuning rate {rate}: " + ", ".join(f"{n} {v:.3g}" for n, v in values.items()))
+for rate, r in (("1e-4", result), ("3e-3", fast_result)):
+    acc = r.history["val_accuracy"]
+    print(f"rate {rate}: validation accuracy at the boundary {acc[r.boundary - 1]:.3f}, one epoch "
+          f"later {acc[r.boundary]:.3f}, at the end {acc[-1]:.3f} (one run)")
+print(exercises.check("10.1", low=change["1e-4"], high=change["3e-3"],
+                      unfrozen=result.unfrozen).require())
+
+# %% [markdown] tags=["solution"]
+# Adam moves every weight by roughly its learning rate per step, so at 3e-3 the unfrozen
+# kernels travel many times farther from their pre-trained values than at 1e-4, even in a
+# quarter of the steps: the filters are rewritten rather than adjusted, and less of what
+# the source task taught them survives. What that does to accuracy is a separate question:
+# the lines above show one run at each rate, of different lengths (the faster rate may even
+# look better); a verdict would need several seeds and the test split, as in the
+# comparison above.
+
+# %% [markdown]
+# ### Exercise 2: How much does unfreezing train?
+#
+# Compare `unfreeze=1` (only the top convolution), `unfreeze=UNFREEZE` (the page's choice)
+# and `unfreeze="all"`: how many parameters train in phase 2 with each, against the head
+# alone in phase 1? Check with
+# `exercises.check("10.2", counts={setting: trainable, ...}, head=..., total=...)`, the
+# settings in that order.
+
+# %% tags=["solution"]
+counts = {}
+for setting in (1, UNFREEZE, "all"):
+    fresh = transfer.build_transfer_model(transfer.backbone(transfer.GLYPHS), 10, dropout=0.2)
+    transfer.unfreeze(fresh, setting)
+    counts[str(setting)] = transfer.parameter_counts(fresh)["trainable"]
+head_only = transfer.parameter_counts(
+    transfer.build_transfer_model(transfer.backbone(transfer.GLYPHS), 10))
+print(f"head only: {head_only['trainable']:,}; phase 2 with unfreeze = "
+      + ", ".join(f"{k}: {v:,}" for k, v in counts.items()) + f" (of {head_only['total']:,})")
+print(exercises.check("10.2", counts=counts, head=head_only["trainable"],
+                      total=head_only["total"]).require())
+
+# %% [markdown] tags=["solution"]
+# The top convolution holds most of the backbone's weights (it has the most filters), so
+# `unfreeze=1` already trains most of what `"all"` does; the lower blocks add little in
+# parameters but change the most generic features, the strokes and edges every task
+# shares. BatchNormalization stays frozen in every setting. Which setting works best at 10
+# and at 100 labels per class is a question for `digits_transfer_comparison(...,
+# unfreeze=...)` over seeds, one run per setting and label count, with `kerasdl.stats`
+# verdicts like those above.
+
+# %% [markdown]
+# ### Exercise 3: Pre-trained or just the architecture?
+#
+# Build `transfer.backbone(transfer.GLYPHS, weights=None)`: the same layers with random
+# weights. Extract features of the 100 labelled images and of the test split with both
+# backbones, fit the same logistic regression on each (a *linear probe*: only a linear head
+# learns, as in phase 1), and compare the test accuracies. Check with
+# `exercises.check("10.3", pretrained=..., random=..., pretrained_accuracy=...,
+# random_accuracy=...)`.
+
+# %% tags=["solution"]
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+keras.utils.set_random_seed(0)
+random_features = transfer.backbone(transfer.GLYPHS, weights=None)
+x_test, y_test = data.test
+right = {}
+for name, net in (("pre-trained", pretrained), ("random", random_features)):
+    embed = lambda x: net.predict(x, verbose=0).reshape(len(x), -1)  # noqa: E731
+    probe = LogisticRegression(max_iter=2000).fit(embed(x_few), y_few)
+    right[name] = probe.predict(embed(x_test)) == y_test
+    print(f"{name:11s} backbone + logistic regression on {len(x_few)} labels: test accuracy "
+          f"{right[name].mean():.3f}")
+print(stats.mcnemar_exact(right["pre-trained"], right["random"],
+                          names=("pre-trained", "random")).verdict())
+print(exercises.check("10.3", pretrained=pretrained, random=random_features,
+                      pretrained_accuracy=right["pre-trained"].mean(),
+                      random_accuracy=right["random"].mean()).require())
+
+# %% [markdown] tags=["solution"]
+# Random convolutions followed by ReLU and pooling are already a usable, if crude, feature
+# extractor: the architecture alone (local filters, pooling) gives the linear probe
+# something to work with, which is the architecture's share. The difference between the
+# two lines is what pre-training on printed glyphs added; McNemar's test says whether it is
+# larger than the luck of this test set for this one sample of 100 labels.
