@@ -163,7 +163,7 @@ def test_solution_cells_are_folded_into_closed_blocks():
     assert count == 2
     assert folded.count('<details class="success kerasdl-solution">') == 2
     assert "<details open" not in folded
-    first = folded.split("<details")[1]
+    first = folded.split("<details")[1].split("</details>")[0]
     assert ">a<" in first and "because" in first and "Exercise 2" not in first
     assert folded.replace('<details class="success kerasdl-solution"><summary>Solution</summary>', "").replace(
         "</details>", ""
