@@ -124,6 +124,11 @@ def _momentum(best: Mapping[str, Sequence[float]]) -> str:
     seen = (f"detectably, by {diff.mean:.1f} points (95% CI [{diff.ci_low:+.1f}, {diff.ci_high:+.1f}])"
             if diff.detected else f"but not detectably at {diff.n} seeds (95% CI [{diff.ci_low:+.1f}, "
             f"{diff.ci_high:+.1f}] points)")
-    gap = (f" and closes {100 * (mom - sgd) / (adam - sgd):.0f}% of the gap from plain SGD ({sgd:.3f}) to Adam "
-           f"({adam:.3f})" if adam > sgd else f"; Adam ({adam:.3f}) was not ahead of plain SGD here")
+    if adam <= sgd:
+        gap = f"; Adam ({adam:.3f}) was not ahead of plain SGD here"
+    elif mom >= adam:
+        gap = f" and closes the whole gap from plain SGD ({sgd:.3f}) to Adam ({adam:.3f}): it reaches {mom:.3f}"
+    else:
+        gap = (f" and closes {100 * (mom - sgd) / (adam - sgd):.0f}% of the gap from plain SGD ({sgd:.3f}) "
+               f"to Adam ({adam:.3f})")
     return f"Momentum raises SGD's best validation accuracy {seen}{gap}."
