@@ -318,9 +318,9 @@ print(exercises.check("01.1", models=budget_models).require())
 # %% [markdown] tags=["solution"]
 # Each hidden-to-hidden layer costs about width² parameters, so at a fixed budget every extra
 # layer makes all layers narrower: the table shows the width shrinking as depth grows. Depth
-# buys more folds of the boundary, but past some depth the layers become so narrow that each
-# one can only pass a few numbers on; that is where adding layers stops paying at this budget.
-# Finding that depth needs training each network over several seeds, as in section 1.
+# buys more folds of the boundary, but the layers get narrower, and a very narrow layer can
+# pass only a few numbers on. Where the trade stops paying is a question for measurement:
+# train each of these networks over several seeds and compare them paired, as in section 1.
 
 # %% [markdown]
 # ### Exercise 2: A longer budget for the shallow net

@@ -385,8 +385,8 @@ print(exercises.check("02.2", purity_fn=purity_mean).require())
 # The peak asks "does the pattern appear anywhere?", the mean "how much of the map has it?".
 # The more positions a map has, the more the two can disagree: block 1's 8x8 maps have 64
 # positions, block 3's only 4, where peak and mean rank the images almost alike. Read the
-# `change` column against the `map` column: on a block-1 unit the mean favours digits with
-# much ink in the right places (thick, large digits), which cuts across classes.
+# `change` column against the `map` column. On a block-1 unit the mean can favour digits with
+# much ink where the unit looks (thick or large digits), a property shared across classes.
 
 # %% [markdown]
 # ### Exercise 3: Activation maximisation
