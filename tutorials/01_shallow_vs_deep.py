@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, models, plots, stats, training
+from kerasdl import datasets, exercises, models, plots, stats, training
 
 keras.utils.set_random_seed(0)
 SMOKE = kerasdl.smoke_mode()  # KERASDL_SMOKE=1: a quick run on shrunk data
@@ -290,15 +290,77 @@ if SMOKE:
 #
 # ## Exercises
 #
-# 1. **Depth at a fixed budget.** On the spirals, keep the parameter count
-#    near 3,300 and try depths 2, 3, 6 and 8 (adjust the width so the count
-#    stays close). Where does adding layers stop helping?
-# 2. **A longer budget for the shallow net.** Train the shallow spiral model
-#    for five times as many epochs. Does it catch up, or does its boundary stay
-#    coarse? What does its learning curve say?
-# 3. **Harder spirals.** Load `datasets.load("spirals", turns=3)`. How do both
-#    networks cope as the boundary folds more often?
-# 4. **Another table.** Repeat section 3 with `datasets.load("wine")`
-#    (13 chemical measurements, 3 grape cultivars).
-# 5. **Another split.** Rerun all three comparisons with `datasets.load(...,
-#    seed=1)` (another train/validation/test split). Which outcomes repeat?
+# Each exercise ends with a check, `exercises.check("01.k", ...)`. It judges your answer by
+# the property the question is about, never by one exact number (your run differs from ours
+# by seed, machine and library version), says what your result shows or what is missing, and
+# gives a hint. A worked solution is folded under each exercise: try first, then open it.
+#
+# ### Exercise 1: Depth at a fixed budget
+#
+# Keep the spiral networks' parameter count near 3,300 (within 5%) and build deep networks of
+# depths 2, 3, 6 and 8 with `models.deep_mlp`, choosing each width so that the count stays
+# close. How wide can each layer be at depth 8? Check with
+# `exercises.check("01.1", models={depth: model, ...})`.
+
+# %% tags=["solution"]
+def width_for(depth, budget=3_300, inputs=2, outputs=1):
+    """The width w solving (depth-1) w^2 + (inputs + depth + outputs) w + outputs = budget."""
+    a, b, c = depth - 1, inputs + depth + outputs, outputs - budget
+    return max(1, round((-b + np.sqrt(b * b - 4 * a * c)) / (2 * a) if a else -c / b))
+
+
+budget_models = {depth: models.deep_mlp(spirals.input_shape, 1, depth=depth, width=width_for(depth))
+                 for depth in (2, 3, 6, 8)}
+print(training.format_table([{"depth": d, "width": width_for(d), "params": models.count_params(m)}
+                             for d, m in budget_models.items()]))
+print(exercises.check("01.1", models=budget_models).require())
+
+# %% [markdown] tags=["solution"]
+# Each hidden-to-hidden layer costs about width² parameters, so at a fixed budget every extra
+# layer makes all layers narrower: the table shows the width shrinking as depth grows. Depth
+# buys more folds of the boundary, but the layers get narrower, and a very narrow layer can
+# pass only a few numbers on. Where the trade stops paying is a question for measurement:
+# train each of these networks over several seeds and compare them paired, as in section 1.
+
+# %% [markdown]
+# ### Exercise 2: A longer budget for the shallow net
+#
+# Is the shallow spiral network just short of epochs? Continue training the seed-0 shallow
+# model (`spiral_first["shallow"]`) for as many epochs again as it had (twice its budget in
+# all), keeping the validation split. Keep its first history
+# (`model.history.history`) *before* you call `fit` again. Pass both histories, and the deep
+# network's, to `exercises.check("01.2", before=..., after=..., deep=...)`.
+
+# %% tags=["solution"]
+shallow_net = spiral_first["shallow"]
+deep_name = next(name for name in spiral_first if name != "shallow")
+first_history = dict(shallow_net.history.history)
+longer = shallow_net.fit(spirals.x_train, spirals.y_train, validation_data=spirals.validation,
+                         epochs=len(first_history["loss"]), batch_size=64, verbose=0).history
+print(f"best validation accuracy: shallow {max(first_history['val_accuracy']):.3f} -> "
+      f"{max(longer['val_accuracy']):.3f} with twice the epochs; "
+      f"{deep_name}: {max(spiral_first[deep_name].history.history['val_accuracy']):.3f}")
+print(exercises.check("01.2", before=first_history, after=longer,
+                      deep=spiral_first[deep_name].history.history).require())
+
+# %% [markdown]
+# ### Exercise 3: Which network overfits more?
+#
+# A run's *generalisation gap* is its training accuracy minus its test accuracy. For each of
+# the three datasets, compute both networks' gaps seed by seed from the runs kept above
+# (`spiral_runs`, `digit_runs`, `cancer_runs`) and judge, paired by seed with `kerasdl.stats`,
+# whether the deep network's gap is larger. Pass
+# `gaps={dataset: {model name: [gap per seed]}}` and `runs={dataset: runs}` to
+# `exercises.check("01.3", ...)`.
+
+# %% tags=["solution"]
+all_runs = {"spirals": spiral_runs, "digits": digit_runs, "breast_cancer": cancer_runs}
+gaps = {name: {m: runs.scores(m, "train") - runs.scores(m, "test") for m in runs.models}
+        for name, runs in all_runs.items()}
+for name, runs in all_runs.items():
+    shallow_name, deep_name = runs.models
+    gap = stats.paired_difference(gaps[name][deep_name], gaps[name][shallow_name], scale=100,
+                                  unit="points", names=(deep_name, shallow_name),
+                                  higher_is_better=False)
+    print(f"{name}, train - test accuracy (smaller is better): {gap.verdict()}")
+print(exercises.check("01.3", gaps=gaps, runs=all_runs).require())

@@ -41,7 +41,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, models, plots, stats, training
+from kerasdl import datasets, exercises, models, plots, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -329,13 +329,133 @@ if SMOKE:
 #
 # ## Exercises
 #
-# 1. Retrain with `filters=(4, 8, 16)` and with `(32, 64, 128)`. How do test accuracy and
-#    the purity table change?
-# 2. Replace max with mean in `purity` (average response instead of the peak). Which
-#    blocks change most, and why?
-# 3. Activation maximisation: starting from a grey image, use `tf.GradientTape` to do
-#    gradient ascent on the input so that one `conv_block_3` unit fires as strongly as
-#    possible. Compare the result with that unit's top inputs.
-# 4. Upsample the digits to 32x32 (`np.kron(x, np.ones((1, 4, 4, 1)))`) and rebuild this
-#    page with five blocks. Does the receptive-field table now leave room for "parts"? Do
-#    the block-1 filters change? (Upsampling adds pixels, not detail: what does that predict?)
+# Each exercise ends with a check, `exercises.check("02.k", ...)`. It judges your answer by
+# the property the question is about, never by one exact number (your run differs from ours
+# by seed, machine and library version), says what your result shows or what is missing, and
+# gives a hint. A worked solution is folded under each exercise: try first, then open it.
+#
+# ### Exercise 1: A narrower network
+#
+# Retrain with a quarter of the filters, `filters=(4, 8, 16)`, the same epochs, batch size
+# and validation split (seed 0). How do test accuracy and the purity table change? Check with
+# `exercises.check("02.1", model=narrow, test_accuracy=...)`.
+
+# %% tags=["solution"]
+keras.utils.set_random_seed(0)
+narrow = training.compile_for(models.cnn(data.input_shape, data.num_outputs, filters=(4, 8, 16)))
+narrow.fit(data.x_train, data.y_train, validation_data=data.validation, epochs=EPOCHS,
+           batch_size=64, verbose=0)
+# Direct calls (no `evaluate`, no `predict`) spare compiling two more functions for one use.
+scores = keras.ops.convert_to_numpy(narrow(data.x_test, training=False))
+narrow_acc = float(np.mean(scores.argmax(axis=1) == data.y_test))
+narrow_maps = [keras.ops.convert_to_numpy(m)
+               for m in models.feature_extractor(narrow)(data.x_test, training=False)]
+print(f"test accuracy (seed 0): {FILTERS} filters {test_acc:.3f}, "
+      f"(4, 8, 16) filters {narrow_acc:.3f}")
+print(training.format_table([{"block": name, "purity_wide": row["purity_trained"],
+                              "purity_narrow": purity(maps_, data.y_test)}
+                             for name, row, maps_ in zip(names, purity_rows, narrow_maps)],
+                            digits=3))
+print(exercises.check("02.1", model=narrow, test_accuracy=narrow_acc).require())
+
+# %% [markdown]
+# ### Exercise 2: Average instead of peak
+#
+# Write `purity_mean`, a copy of `purity` that scores each image by a unit's *average*
+# response over its feature map instead of the peak. Which blocks change most, and why?
+# Check with `exercises.check("02.2", purity_fn=purity_mean)`.
+
+# %% tags=["solution"]
+def purity_mean(activations, labels, k=20):
+    """Like `purity`, but an image's score is the unit's mean response over the map."""
+    tops = plots.top_inputs(activations.mean(axis=(1, 2)), k=k)
+    return float(np.mean([np.bincount(labels[t]).max() / k for t in tops]))
+
+
+rows = []
+for name, row, maps_ in zip(names, purity_rows, test_maps):
+    mean_score = purity_mean(maps_, data.y_test)
+    rows.append({"block": name, "map": "x".join(map(str, maps_.shape[1:3])),
+                 "purity_peak": row["purity_trained"], "purity_mean": mean_score,
+                 "change": mean_score - row["purity_trained"]})
+print(training.format_table(rows, digits=3))
+print(exercises.check("02.2", purity_fn=purity_mean).require())
+
+# %% [markdown] tags=["solution"]
+# The peak asks "does the pattern appear anywhere?", the mean "how much of the map has it?".
+# The more positions a map has, the more the two can disagree: block 1's 8x8 maps have 64
+# positions, block 3's only 4, where peak and mean rank the images almost alike. Read the
+# `change` column against the `map` column. On a block-1 unit the mean can favour digits with
+# much ink where the unit looks (thick or large digits), a property shared across classes.
+
+# %% [markdown]
+# ### Exercise 3: Activation maximisation
+#
+# Starting from a grey image (every pixel 0.5), use `tf.GradientTape` to take gradient steps
+# on the *input* so that one `conv_block_3` unit fires as strongly as possible, clipping the
+# pixels to 0..1 after every step. Compare the result with that unit's top inputs. Check with
+# `exercises.check("02.3", model=model, unit=..., image=..., inputs=data.x_test)`.
+
+# %% tags=["solution"]
+import tensorflow as tf  # the gradient with respect to the input (this page runs on TensorFlow)
+
+unit = int(test_maps[-1].max(axis=(0, 1, 2)).argmax())  # the unit firing most on a test digit
+# Climb the unit's value before the ReLU: its gradient is never zero, even where the ReLU is off.
+pre_relu = keras.Model(model.input, model.get_layer("conv_block_3_conv").output)
+image = tf.Variable(np.full((1, *data.input_shape), 0.5, dtype="float32"))
+for _ in range(100):
+    with tf.GradientTape() as tape:
+        response = tf.reduce_max(pre_relu(image)[..., unit])
+    step = tf.math.l2_normalize(tape.gradient(response, image))
+    image.assign(tf.clip_by_value(image + 0.1 * step, 0.0, 1.0))
+top8 = plots.top_inputs(test_maps[-1][..., unit:unit + 1], k=8)[0]
+fig, axes = plt.subplots(1, 9, figsize=(10, 1.6))
+for ax, picture, title in zip(axes, [image.numpy()[0], *data.x_test[top8]],
+                              ["optimised", *(f"label {y}" for y in data.y_test[top8])]):
+    ax.imshow(picture[..., 0], cmap="gray", vmin=0, vmax=1)
+    ax.set_title(title, fontsize=8)
+    ax.axis("off")
+plt.show()
+print(exercises.check("02.3", model=model, unit=unit, image=image.numpy(),
+                      inputs=data.x_test).require())
+
+# %% [markdown]
+# ### Exercise 4: Room for parts
+#
+# Upsampled to 32x32 (`np.kron(x, np.ones((1, 4, 4, 1)))`), the digits allow five blocks.
+# Build `models.cnn` for 32x32 images with five blocks (no need to train it) and compute its
+# receptive fields as the page did. Does the table now leave room for "parts"? What does
+# "upsampling adds pixels, not detail" predict for the block-1 filters? Check with
+# `exercises.check("02.4", model=big, fields=[side of block 1, ..., side of block 5])`.
+
+# %% tags=["solution"]
+big = models.cnn((32, 32, 1), data.num_outputs, filters=(8, 16, 32, 64, 64))
+big_fields, field, stride = [], 1, 1
+for _ in range(5):
+    field += (3 - 1) * stride  # the 3x3 convolution
+    big_fields.append(field)
+    field += (2 - 1) * stride  # the 2x2 pooling
+    stride *= 2
+print(f"receptive fields of the five blocks on 32x32 images: {big_fields}")
+
+
+def distinct_values(images):
+    """Mean number of distinct pixel values in the 3x3 windows that hold any ink."""
+    windows = np.lib.stride_tricks.sliding_window_view(images[..., 0], (3, 3), axis=(1, 2))
+    windows = np.sort(windows.reshape(-1, 9), axis=1)
+    inked = windows[:, -1] > 0
+    return float((1 + (np.diff(windows[inked], axis=1) > 0).sum(axis=1)).mean())
+
+
+upsampled = np.kron(data.x_test, np.ones((1, 4, 4, 1)))
+print(f"distinct values per inked 3x3 window: {distinct_values(data.x_test):.1f} on the 8x8 "
+      f"digits, {distinct_values(upsampled):.1f} upsampled to 32x32")
+print(exercises.check("02.4", model=big, fields=big_fields).require())
+
+# %% [markdown] tags=["solution"]
+# Blocks 2 and 3 now see more than a stroke and less than the whole digit, so the table
+# leaves room for intermediate stages. But a 3x3 window of an upsampled digit spans at most
+# two original pixels in each direction (see the count of distinct values above): block 1
+# can only find flat areas and straight steps between blocks of equal pixels. The filters
+# should turn into coarse step detectors, and the "parts" stages have nothing new to work
+# on, since every upsampled image holds exactly the 64 numbers of its 8x8 original.

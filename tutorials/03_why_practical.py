@@ -47,7 +47,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import kerasdl
-from kerasdl import datasets, device, models, plots, stats, training
+from kerasdl import datasets, device, exercises, models, plots, stats, training
 
 SMOKE = kerasdl.smoke_mode()
 keras.utils.set_random_seed(0)
@@ -385,8 +385,9 @@ plt.show()
 # is at least the one printed; the count of such runs is printed too.
 
 # %%
-for new, old in [("ReLU + He + Adam", "sigmoid"), ("ReLU + He + Adam", "SGD"), ("He + BN", "small init"),
-                 ("small init + BN", "small init"), ("He + BN", "ReLU + He + Adam")]:
+PAIRS = [("ReLU + He + Adam", "sigmoid"), ("ReLU + He + Adam", "SGD"), ("He + BN", "small init"),
+         ("small init + BN", "small init"), ("He + BN", "ReLU + He + Adam")]
+for new, old in PAIRS:
     epochs = {k: [e or ALGO_EPOCHS + 1 for e in per_seed(k, "epochs_to_target")] for k in (new, old)}
     missed = {k: v.count(ALGO_EPOCHS + 1) for k, v in epochs.items()}
     speed = stats.paired_difference(epochs[new], epochs[old], names=(new, old), unit="epochs",
@@ -438,10 +439,66 @@ if SMOKE:
 #
 # ## Exercises
 #
-# 1. Repeat the data experiment with a larger CNN (`filters=(32, 64)`, `dense_units=64`)
-#    and with a `deep_mlp` on `digits_flat`. Which model gains most from extra data?
-# 2. Time `device.matmul_gflops` in `"bfloat16"` and `"float16"` as well. Is half precision
-#    faster on this CPU? (`device.describe()` says whether the CPU has bfloat16 matrix units.)
-# 3. Repeat the algorithm comparison with a target of 0.95. Which verdicts change?
-# 4. Give SGD momentum (`keras.optimizers.SGD(0.01, momentum=0.9)` passed as `optimizer=`).
-#    How much of the gap to Adam does it close?
+# Each exercise ends with a check, `exercises.check("03.k", ...)`, that judges your answer by
+# the property the question is about (never one exact number), says what it shows or what is
+# missing, and gives a hint. A worked solution is folded under each exercise.
+#
+# ### Exercise 1: Half precision on this CPU
+#
+# Time `device.matmul_gflops` at size 256 in `"float32"`, `"bfloat16"` and `"float16"`. Is
+# half precision faster on this CPU? (`device.describe()` says whether it has bfloat16 matrix
+# units.) Check with `exercises.check("03.1", rows=[the three rows], cpu=info["cpu"])`.
+
+# %% tags=["solution"]
+half = [device.matmul_gflops(256, dtype, min_seconds=MIN_SECONDS, repeats=2)
+        for dtype in ("float32", "bfloat16", "float16")]
+print(training.format_table(half))
+print(exercises.check("03.1", rows=half, cpu=info["cpu"]).require())
+
+# %% [markdown]
+# ### Exercise 2: A stricter target
+#
+# Count the epochs to a validation accuracy of 0.95 as well as 0.9, from the curves recorded
+# above (`curves`: no new training). Which verdicts change? Check with
+# `exercises.check("03.2", epochs_to_target={0.9: {variant: [...]}, 0.95: {...}}, curves=curves)`.
+
+# %% tags=["solution"]
+reached = {t: {name: [int(np.argmax(c >= t)) + 1 if (c >= t).any() else None for c in runs]
+               for name, runs in curves.items()} for t in (TARGET, 0.95)}
+
+
+def speed(target, new, old):
+    epochs = [[e or ALGO_EPOCHS + 1 for e in reached[target][k]] for k in (new, old)]
+    return stats.paired_difference(*epochs, names=(new, old), unit="epochs", higher_is_better=False)
+
+
+for new, old in PAIRS:
+    before, after = speed(TARGET, new, old), speed(0.95, new, old)
+    changed = np.sign(before.mean) * before.detected != np.sign(after.mean) * after.detected
+    print(f"{'CHANGED' if changed else 'same'} - epochs to 0.95: {after.verdict()}")
+print(exercises.check("03.2", epochs_to_target=reached, curves=curves).require())
+
+# %% [markdown]
+# ### Exercise 3: SGD with momentum
+#
+# Give SGD momentum (`optimizer=keras.optimizers.SGD(0.01, momentum=0.9)`) and train the same
+# network for each seed, for at most 5 epochs. Compare each run's best validation accuracy
+# with the first as many epochs of the page's SGD and Adam runs (same seeds). How much of the
+# gap to Adam does momentum close? Check with
+# `exercises.check("03.3", best={"sgd": [...], "momentum": [...], "adam": [...]})`.
+
+# %% tags=["solution"]
+SHORT = min(ALGO_EPOCHS, 5)
+best = {"sgd": [float(c[:SHORT].max()) for c in curves["SGD"]], "momentum": [],
+        "adam": [float(c[:SHORT].max()) for c in curves["ReLU + He + Adam"]]}
+for seed in SEEDS:  # the page's seeds, in its order: the same initial weights and batches
+    keras.utils.set_random_seed(seed)
+    model = models.deep_mlp(flat.input_shape, flat.num_outputs, depth=6, width=64)
+    training.compile_for(model, optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
+    history = model.fit(flat.x_train, flat.y_train, validation_data=flat.validation, epochs=SHORT,
+                        batch_size=32, verbose=0)
+    best["momentum"].append(max(history.history["val_accuracy"]))
+print(f"best validation accuracy in {SHORT} epochs: " +
+      stats.paired_difference(best["momentum"], best["sgd"], names=("SGD + momentum", "SGD"),
+                              scale=100, unit="points").verdict())
+print(exercises.check("03.3", best=best).require())
