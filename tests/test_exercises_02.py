@@ -7,6 +7,7 @@ import pytest
 
 from kerasdl import exercises, models, plots
 from kerasdl.exercises import bands
+from exercise_cases import assert_fails_with_hint, wrong_cases  # noqa: E402
 
 pytestmark = pytest.mark.backend_neutral
 
@@ -76,14 +77,10 @@ WRONG = {
 }
 
 
-@pytest.mark.parametrize(
-    "exercise_id, answer", [(k, a) for k, answers in WRONG.items() for a in answers], ids=lambda v: str(v)[:40]
-)
+@pytest.mark.parametrize("exercise_id, answer", wrong_cases(WRONG))
 def test_wrong_answer_fails(exercise_id, answer):
     answer = {k: v() if callable(v) and k == "model" else v for k, v in answer.items()}
-    result = exercises.check(exercise_id, **answer)
-    assert not result.passed, str(result)
-    assert "Hint:" in str(result)
+    assert_fails_with_hint(exercise_id, answer)
 
 
 def test_right_answers_pass():
