@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The PyTorch-backend check: install CPU PyTorch into the current Python environment and run
-# the recorder, builder and training tests with KERAS_BACKEND=torch.
+# the recorder, builder, training and transfer tests with KERAS_BACKEND=torch.
 #
 #   bash .ci/torch_step.sh            # extra arguments go to pytest
 #   PYTHON=/path/to/python TORCH_SPEC="torch==2.13.0" bash .ci/torch_step.sh
-#   TORCH_STEP_MARK="backend_neutral" bash .ci/torch_step.sh   # the slow tests too (torch.compile)
+#   TORCH_STEP_MARK="backend_neutral or torch" bash .ci/torch_step.sh   # the slow tests too
 #   TORCH_INDEX=https://download.pytorch.org/whl/cpu bash .ci/torch_step.sh   # CPU wheels from that index
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,12 +29,11 @@ fi
 installed=$(date +%s)
 echo "torch step: $("$py" -c 'import torch; print("torch", torch.__version__)') installed in $((installed - start)) s"
 
-# The transfer tests take another ~80 s on two cores; they pass on torch too (tests marked
-# `torch`), and are left out here to keep the step short: pass tests/test_transfer.py to add them.
-files=(tests/test_recorders.py tests/test_models.py tests/test_training.py)
+# Marked backend_neutral (also run on JAX) or torch (checked on PyTorch, not on JAX).
+files=(tests/test_recorders.py tests/test_models.py tests/test_training.py tests/test_transfer.py)
 export KERAS_BACKEND=torch TF_CPP_MIN_LOG_LEVEL=2 MPLBACKEND=Agg
 set +e
-"$py" -m pytest -m "${TORCH_STEP_MARK:-backend_neutral and not slow}" -q -p no:cacheprovider "${files[@]}" "$@"
+"$py" -m pytest -m "${TORCH_STEP_MARK:-(backend_neutral or torch) and not slow}" -q -p no:cacheprovider "${files[@]}" "$@"
 status=$?
 set -e
 echo "torch step: pytest exit $status after $(($(date +%s) - start)) s in total"
