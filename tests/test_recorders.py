@@ -113,7 +113,8 @@ _NO_SPE_ON_TORCH = pytest.mark.skipif(keras.backend.backend() == "torch",
                                       reason="the PyTorch backend runs steps_per_execution=1 only")
 
 
-@pytest.mark.parametrize("jit", [pytest.param(False, marks=_EAGER_JAX), pytest.param(True, marks=_TORCH_COMPILE)])
+@pytest.mark.parametrize("jit", [pytest.param(False, marks=_EAGER_JAX),
+                                 pytest.param(True, marks=_TORCH_COMPILE)])
 @pytest.mark.parametrize("arch", ["mlp", "cnn"])
 def test_recorded_norms_match_independent_gradients(arch, jit):
     build, shape = BUILDERS[arch]
