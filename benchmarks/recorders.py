@@ -6,7 +6,8 @@ order, so drifting machine load hits all of them alike):
 * plain:        `fit` with no recorder;
 * grad_every1:  `GradientRecorder(every=1)` (L2 norms of the applied gradients);
 * grad_every10: `GradientRecorder(every=10)`;
-* probe:        `GradientRecorder(mode="probe", every=N)` (a GradientTape on a fixed batch);
+* probe:        `GradientRecorder(mode="probe", every=N)` (the gradient of a fixed batch:
+                GradientTape, jax.grad or torch autograd, whichever the backend);
 * tensorboard:  `keras.callbacks.TensorBoard(histogram_freq=1)` (weight histograms per epoch);
 * grad_all:     (with --all-stats) every statistic: l2, max_abs, mean, std, weight_l2.
 
@@ -23,8 +24,11 @@ each. Two figures per variant:
   calls), and that cost minus `plain`'s, i.e. what the recorder adds to each
   `fit` call beyond its per-step cost.
 
+Runs on the Keras backend set by `KERAS_BACKEND` (tensorflow, jax or torch).
+
 Usage:
     python benchmarks/recorders.py            # full run (minutes)
+    KERAS_BACKEND=torch python benchmarks/recorders.py --quick   # on PyTorch
     python benchmarks/recorders.py --quick    # a smoke run (about a minute)
     python benchmarks/recorders.py --jit      # the same with XLA-compiled train steps
 """
@@ -137,7 +141,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--probe-every", type=int, default=1)
     parser.add_argument("--tasks", default="mlp,cnn")
-    parser.add_argument("--jit", action="store_true", help="compile train steps with XLA (jit_compile=True)")
+    parser.add_argument("--jit", action="store_true", help="compile train steps (jit_compile=True: XLA; torch.compile on PyTorch)")
     parser.add_argument("--all-stats", action="store_true", help="add a variant recording every statistic")
     args = parser.parse_args()
     if args.quick:

@@ -1,7 +1,8 @@
 """GradientRecorder / ActivationRecorder against independent gradient computations.
 
 The reference gradient of each step is recomputed outside the optimizer
-(tf.GradientTape on TensorFlow, jax.grad on JAX) from the weights captured
+(tf.GradientTape on TensorFlow, jax.grad on JAX, torch.autograd.grad on
+PyTorch) from the weights captured
 before that step and the same batch; the recorder must match it to float32
 precision.
 """
@@ -58,6 +59,12 @@ def reference_grads(model, x, y):
             return loss_fn(y, pred)
 
         return [np.asarray(g) for g in jax.grad(f)([v.value for v in model.trainable_variables])]
+    if backend == "torch":
+        import torch
+
+        loss = loss_fn(y, model(x, training=True))
+        grads = torch.autograd.grad(loss, [v.value for v in model.trainable_variables])
+        return [g.detach().cpu().numpy() for g in grads]
     pytest.skip(f"no reference gradient for backend {backend}")
 
 
@@ -99,9 +106,15 @@ BUILDERS = {
 
 # Un-jitted JAX runs op by op (~20 s per case here); on TensorFlow both cases take seconds.
 _EAGER_JAX = pytest.mark.slow if keras.backend.backend() == "jax" else ()
+# jit_compile=True on PyTorch is torch.compile, which compiles C++ for ~40 s per case on a CPU.
+_TORCH_COMPILE = pytest.mark.slow if keras.backend.backend() == "torch" else ()
+# Keras's PyTorch trainer refuses steps_per_execution > 1 (ValueError at fit).
+_NO_SPE_ON_TORCH = pytest.mark.skipif(keras.backend.backend() == "torch",
+                                      reason="the PyTorch backend runs steps_per_execution=1 only")
 
 
-@pytest.mark.parametrize("jit", [pytest.param(False, marks=_EAGER_JAX), True])
+@pytest.mark.parametrize("jit", [pytest.param(False, marks=_EAGER_JAX),
+                                 pytest.param(True, marks=_TORCH_COMPILE)])
 @pytest.mark.parametrize("arch", ["mlp", "cnn"])
 def test_recorded_norms_match_independent_gradients(arch, jit):
     build, shape = BUILDERS[arch]
@@ -120,13 +133,14 @@ def test_recorded_norms_match_independent_gradients(arch, jit):
     np.testing.assert_allclose(combined, np.hypot(parts["kernel"], parts["bias"]), rtol=1e-6)
 
 
-def test_steps_per_execution_and_every():
+@pytest.mark.parametrize("spe", [1, pytest.param(3, marks=_NO_SPE_ON_TORCH)])
+def test_steps_per_execution_and_every(spe):
     build, shape = BUILDERS["mlp"]
     x, y = _data(shape, n=160)
     model = build()
     w0 = model.get_weights()
     # Learning rate 0 keeps the weights fixed, so every step's reference is at w0.
-    model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy", steps_per_execution=3)
+    model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy", steps_per_execution=spe)
     every1, every4 = GradientRecorder(capacity=4), GradientRecorder(every=4)
     model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0, callbacks=[every1])
     model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0, callbacks=[every4])
@@ -444,7 +458,21 @@ def test_plots_from_recordings(tmp_path):
 
 
 def _count_traces(model):
-    """A list that grows by one each time Keras traces (or, eagerly, runs) the train step."""
+    """A list that grows by one each time Keras traces (or, eagerly, runs) the train step.
+
+    PyTorch has no traced train step (without jit_compile each step runs eagerly), so there
+    the list grows each time Keras builds a new train function, which is what a retrace is.
+    """
+    if keras.backend.backend() == "torch":
+        builds, make = [], model.make_train_function
+
+        def make_train_function(force=False):
+            if force or model.train_function is None:
+                builds.append(1)
+            return make(force=force)
+
+        model.make_train_function = make_train_function
+        return builds
     traces, plain = [], model.train_step
 
     def train_step(*args):
@@ -512,6 +540,7 @@ def test_records_stay_right_after_compile_with_another_optimizer_and_other_stats
     np.testing.assert_allclose(again.history.values["max_abs"], rec.history.values["max_abs"], rtol=1e-6)
 
 
+@_NO_SPE_ON_TORCH
 @pytest.mark.parametrize("jit", [pytest.param(False, marks=_EAGER_JAX), True])
 def test_compile_again_with_steps_per_execution_and_jit(jit):
     build, shape = BUILDERS["mlp"]
@@ -527,6 +556,15 @@ def test_compile_again_with_steps_per_execution_and_jit(jit):
     model.fit(x, y, **fit, callbacks=[rec])
     assert rec.history.steps.tolist() == list(range(6, 12))
     _assert_rows_match(rec.history, build, w0, x, y, 6)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="checks the PyTorch backend's refusal")
+def test_torch_refuses_steps_per_execution_with_a_clear_error():
+    x, y = _data()
+    model = BUILDERS["mlp"][0]()
+    model.compile("sgd", "sparse_categorical_crossentropy", steps_per_execution=2)
+    with pytest.raises(ValueError, match="steps_per_execution.*PyTorch"):
+        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, callbacks=[GradientRecorder()])
 
 
 def test_remove_hook_restores_the_plain_optimizer():

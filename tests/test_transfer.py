@@ -27,6 +27,10 @@ from kerasdl.transfer import (
 from kerasdl.transfer import backbones as backbones_module
 from kerasdl.transfer.backbones import _FAMILIES
 
+# Every test here passes on the PyTorch backend as well (the slow ones included); only the
+# ones marked backend_neutral are also checked on JAX.
+pytestmark = pytest.mark.torch
+
 SOURCE_SMOKE_ACCURACY = 0.5  # 47 classes: chance is 2%; the smoke run reaches ~0.89, the full run 0.996
 
 

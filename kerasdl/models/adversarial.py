@@ -2,9 +2,10 @@
 
 The generator turns random noise into samples; the discriminator scores
 samples as real or generated. `GAN.train_step` alternates one discriminator
-update and one generator update per batch. The train step uses
-`tf.GradientTape`, so training needs the TensorFlow backend; building,
-sampling and saving work on every backend.
+update and one generator update per batch. The train step is written for
+the TensorFlow (`tf.GradientTape`) and PyTorch (`loss.backward()`) backends;
+on JAX, whose train steps must be stateless functions, `compile()` raises
+NotImplementedError. Building, sampling and saving work on every backend.
 
 Example:
     >>> from kerasdl.models import gan
@@ -21,6 +22,9 @@ import keras
 import numpy as np
 
 from kerasdl.validation import check_int_sequence, check_positive_int, check_shape, resolve_activation
+
+
+_TRAINING_BACKENDS = ("tensorflow", "torch")
 
 
 @keras.saving.register_keras_serializable(package="kerasdl")
@@ -55,11 +59,16 @@ class GAN(keras.Model):
         return self.generator(noise, training=training)
 
     def compile(self, d_optimizer: Any = None, g_optimizer: Any = None, **kwargs: Any) -> None:
-        """Set the two optimizers; the loss is binary cross-entropy on logits."""
-        if keras.backend.backend() != "tensorflow":
+        """Set the two optimizers; the loss is binary cross-entropy on logits.
+
+        Raises:
+            NotImplementedError: On a backend other than TensorFlow and PyTorch.
+        """
+        if keras.backend.backend() not in _TRAINING_BACKENDS:
             raise NotImplementedError(
-                f"GAN training needs the TensorFlow backend (its train step uses tf.GradientTape); "
-                f"the Keras backend is {keras.backend.backend()!r}. Set KERAS_BACKEND=tensorflow."
+                "GAN training needs the TensorFlow or PyTorch backend (its train step uses "
+                f"tf.GradientTape or torch autograd); the Keras backend is {keras.backend.backend()!r}. "
+                "Set KERAS_BACKEND=tensorflow or KERAS_BACKEND=torch."
             )
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
@@ -73,7 +82,7 @@ class GAN(keras.Model):
         return {}
 
     def compile_from_config(self, config: dict) -> None:
-        if keras.backend.backend() == "tensorflow":
+        if keras.backend.backend() in _TRAINING_BACKENDS:
             self.compile()
 
     @property
@@ -81,9 +90,11 @@ class GAN(keras.Model):
         return [self.d_loss_tracker, self.g_loss_tracker]
 
     def train_step(self, data: Any) -> dict:
+        real = data[0] if isinstance(data, tuple) else data
+        if keras.backend.backend() == "torch":
+            return self._train_step_torch(real)
         import tensorflow as tf
 
-        real = data[0] if isinstance(data, tuple) else data
         batch = tf.shape(real)[0]
         ones, zeros = tf.ones((batch, 1)), tf.zeros((batch, 1))
 
@@ -104,6 +115,36 @@ class GAN(keras.Model):
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
+        return {"d_loss": self.d_loss_tracker.result(), "g_loss": self.g_loss_tracker.result()}
+
+    def _train_step_torch(self, real: Any) -> dict:
+        # The same two updates as above, with torch autograd in place of the tape.
+        import torch
+
+        batch = real.shape[0]
+        ones = keras.ops.ones((batch, 1))
+        zeros = keras.ops.zeros((batch, 1))
+
+        noise = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        fake = self.generator(noise, training=True).detach()
+        self.zero_grad()
+        d_loss = (self.loss_fn(ones, self.discriminator(real, training=True))
+                  + self.loss_fn(zeros, self.discriminator(fake, training=True)))
+        d_loss.backward()
+        d_vars = self.discriminator.trainable_weights
+        with torch.no_grad():
+            self.d_optimizer.apply([v.value.grad for v in d_vars], d_vars)
+
+        noise = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        self.zero_grad()
+        g_loss = self.loss_fn(ones, self.discriminator(self.generator(noise, training=True), training=True))
+        g_loss.backward()
+        g_vars = self.generator.trainable_weights
+        with torch.no_grad():
+            self.g_optimizer.apply([v.value.grad for v in g_vars], g_vars)
+
+        self.d_loss_tracker.update_state(d_loss.detach())
+        self.g_loss_tracker.update_state(g_loss.detach())
         return {"d_loss": self.d_loss_tracker.result(), "g_loss": self.g_loss_tracker.result()}
 
     def sample(self, n: int, seed: int | None = None) -> np.ndarray:
@@ -156,7 +197,7 @@ def gan(
         name: Model name.
 
     Returns:
-        An uncompiled `GAN`; `compile()` then `fit(x)` (TensorFlow backend).
+        An uncompiled `GAN`; `compile()` then `fit(x)` (TensorFlow or PyTorch backend).
 
     Example:
         >>> model = gan((8, 8, 1), latent_dim=16, output_activation="sigmoid")

@@ -70,6 +70,19 @@ def _all_reduce(grads: list[Any]) -> list[Any]:
     return out
 
 
+def _value_now(variable: Any, dtype: str) -> Any:
+    """The value `variable` holds now, as `dtype`, unaffected by later updates of the variable.
+
+    On TensorFlow the cast forces the read here (a variable read inside a graph may otherwise
+    happen lazily, after the update). On PyTorch a cast to the same dtype returns the variable's
+    own tensor, which the optimizer then updates in place, so the value is cloned.
+    """
+    value = ops.cast(variable, dtype)
+    if keras.backend.backend() == "torch":
+        value = value.clone()
+    return value
+
+
 def records_clipped(optimizer: Any) -> bool:
     """Whether a hook on `optimizer` adds the post-clip L2 norm ("l2_clipped") to each row.
 
@@ -206,7 +219,7 @@ class OptimizerHook:
         # The cast reads the value here; TF would otherwise read the variable after the update.
         if not any(STATISTICS[s].of_weights for s in self.stats):
             return None
-        return [ops.cast(v, "float32") for v in self.columns]
+        return [_value_now(v, "float32") for v in self.columns]
 
     def _by_column(self, grads: Sequence[Any], variables: Sequence[Any]) -> list[Any]:
         by_index = {kp.variable_index(self.target, v): g for g, v in zip(grads, variables)}
@@ -258,8 +271,7 @@ class OptimizerHook:
             variables = (list(trainable_variables) if trainable_variables is not None
                          else kp.trainable_variables(opt))
             # Read the counter before the update increments it, so row s is update s (from 0).
-            # The cast forces the read here; TF would otherwise read it lazily, after the update.
-            step = ops.cast(kp.iterations(opt), "int32")
+            step = _value_now(kp.iterations(opt), "int32")
             weights = self.weights_before() if self.attached else None
             result = type(opt).apply(opt, grads, trainable_variables)
             if grads and self.attached:  # detached: a step traced now is a plain one

@@ -131,6 +131,15 @@ class GradientRecorder(keras.callbacks.Callback):
           gradient at the weights after `s` updates. Several `fit` calls
           append to the same history.
 
+    Backends: TensorFlow, JAX and PyTorch record the same quantities (the
+    tests compare each against `tf.GradientTape`, `jax.grad` and
+    `torch.autograd.grad` on the same batch). On PyTorch, Keras runs one
+    batch per train step: `compile(steps_per_execution=k)` with `k > 1` is
+    refused by Keras's PyTorch trainer with a ValueError when `fit` starts,
+    with or without a recorder. `jit_compile=True` there means
+    `torch.compile`, which the recorder supports (its first step compiles
+    for tens of seconds on a CPU).
+
     `mode="probe"` instead computes, every `every` steps, the gradient of the
     loss on the fixed batch `data` at the current weights, in inference mode.
     That is a different quantity (one fixed batch, no dropout, BatchNorm in

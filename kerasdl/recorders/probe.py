@@ -93,7 +93,24 @@ def make_probe(model: Any, data: tuple[Any, Any], columns: Sequence[Any],
 
         return run
 
+    if backend == "torch":
+        import torch
+
+        def probe_torch() -> np.ndarray:
+            # Callbacks run outside the train step's no_grad block, but make sure of it.
+            with torch.enable_grad():
+                y_pred = model(x, training=False)
+                loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
+                wanted = [trainable[i].value for i in positions]
+                grads = torch.autograd.grad(loss, wanted, allow_unused=True)
+            with torch.no_grad():
+                grads = [torch.zeros_like(w) if g is None else g for g, w in zip(grads, wanted)]
+                row = _row(grads, [ops.cast(w, "float32") for w in wanted], stats)
+            return ops.convert_to_numpy(row).astype(np.float32)
+
+        return probe_torch
+
     raise NotImplementedError(
-        f"GradientRecorder(mode='probe') supports the tensorflow and jax backends; this is {backend!r}. "
-        "Use the default mode='applied', which works on every backend."
+        f"GradientRecorder(mode='probe') supports the tensorflow, jax and torch backends; this is "
+        f"{backend!r}. Use the default mode='applied'."
     )

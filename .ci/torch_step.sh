@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The PyTorch-backend check: install CPU PyTorch into the current Python environment and run
+# the recorder, builder, training and transfer tests with KERAS_BACKEND=torch.
+#
+#   bash .ci/torch_step.sh            # extra arguments go to pytest
+#   PYTHON=/path/to/python TORCH_SPEC="torch==2.13.0" bash .ci/torch_step.sh
+#   TORCH_STEP_MARK="backend_neutral or torch" bash .ci/torch_step.sh   # the slow tests too
+#   TORCH_INDEX=https://download.pytorch.org/whl/cpu bash .ci/torch_step.sh   # CPU wheels from that index
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ -n "${PYTHON:-}" ]]; then
+  py="$PYTHON"
+elif [[ -n "${VIRTUAL_ENV:-}" ]]; then
+  py="$VIRTUAL_ENV/bin/python"
+elif [[ -x .venv/bin/python ]]; then
+  py=.venv/bin/python
+else
+  py=python3
+fi
+
+start=$(date +%s)
+# Pinned to the release this project was last checked with.
+index=()
+if [[ -n "${TORCH_INDEX:-}" ]]; then
+  index=(--index-url "$TORCH_INDEX")
+fi
+"$py" -m pip install --quiet --disable-pip-version-check ${index[@]+"${index[@]}"} "${TORCH_SPEC:-torch==2.13.0}"
+installed=$(date +%s)
+echo "torch step: $("$py" -c 'import torch; print("torch", torch.__version__)') installed in $((installed - start)) s"
+
+# Marked backend_neutral (also run on JAX) or torch (checked on PyTorch, not on JAX).
+files=(tests/test_recorders.py tests/test_models.py tests/test_training.py tests/test_transfer.py)
+export KERAS_BACKEND=torch TF_CPP_MIN_LOG_LEVEL=2 MPLBACKEND=Agg
+set +e
+"$py" -m pytest -m "${TORCH_STEP_MARK:-(backend_neutral or torch) and not slow}" -q -p no:cacheprovider "${files[@]}" "$@"
+status=$?
+set -e
+echo "torch step: pytest exit $status after $(($(date +%s) - start)) s in total"
+if [[ $status -eq 5 ]]; then
+  echo "torch step: no test selected; that is a mistake, not a pass" >&2
+fi
+exit $status
