@@ -321,7 +321,8 @@ print(f"Total training time: {sum(row['seconds'] or 0 for row in results):.1f} s
 # `exercises.check("08.1", counts={"simple": ..., "gru": ..., "lstm": ...})`.
 
 # %% tags=["solution"]
-cells = {cell: models.rnn(waves.input_shape, 3, cell=cell, units=32) for cell in ("simple", "gru", "lstm")}
+cells = {cell: models.rnn(waves.input_shape, 3, cell=cell, units=32)
+         for cell in ("simple", "gru", "lstm")}
 counts = {cell: m.count_params() for cell, m in cells.items()}
 block = 32 * (32 + 1) + 32  # one gate: input kernel (1 feature), recurrent kernel, bias
 print({cell: f"{n:,}" for cell, n in counts.items()}, f"; one gate block = {block:,} weights")
@@ -373,7 +374,8 @@ def patched(images, side, seed=0):
 aucs = {}
 for side in (1, 3, 5):
     err = models.reconstruction_error(ae, patched(x_normal_test, side))
-    aucs[side] = roc_auc_score(np.r_[np.zeros(len(err_normal)), np.ones(len(err))], np.r_[err_normal, err])
+    labels = np.r_[np.zeros(len(err_normal)), np.ones(len(err))]
+    aucs[side] = roc_auc_score(labels, np.r_[err_normal, err])
 print("ROC AUC, patched vs normal, by patch side:", {s: round(a, 3) for s, a in aucs.items()})
 print(exercises.check("08.3", aucs=aucs).require())
 

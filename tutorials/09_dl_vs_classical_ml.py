@@ -314,12 +314,16 @@ plt.show()
 # %% tags=["solution"]
 small = datasets.load("breast_cancer").subset(25, seed=0)
 with threadpool_limits(1, user_api="openmp"):
-    proba = {leaf: HistGradientBoostingClassifier(min_samples_leaf=leaf, random_state=0)
-             .fit(small.x_train, small.y_train).predict_proba(small.x_test)[:, 1] for leaf in (20, 5)}
+    proba = {}
+    for leaf in (20, 5):
+        trees = HistGradientBoostingClassifier(min_samples_leaf=leaf, random_state=0)
+        trees.fit(small.x_train, small.y_train)
+        proba[leaf] = trees.predict_proba(small.x_test)[:, 1]
 for leaf, p in proba.items():
     print(f"min_samples_leaf={leaf:2d}: {len(np.unique(p.round(9)))} distinct test probabilities, "
           f"test accuracy {np.mean((p > 0.5) == small.y_test):.3f}")
-print(f"share of class 1 among the {len(small.y_train)} training examples: {small.y_train.mean():.3f}")
+print(f"share of class 1 among the {len(small.y_train)} training examples: "
+      f"{small.y_train.mean():.3f}")
 print(exercises.check("09.1", default_proba=proba[20], small_leaf_proba=proba[5],
                       n_train=len(small.y_train)).require())
 
@@ -344,7 +348,8 @@ print(exercises.check("09.1", default_proba=proba[20], small_leaf_proba=proba[5]
 # %% tags=["solution"]
 GROUP = ["worst radius", "worst perimeter", "worst area"]
 columns = [list(feature_names).index(f) for f in GROUP]
-print("correlation of the three columns (test split):\n", np.corrcoef(data.x_test[:, columns].T).round(3))
+print("correlation of the three columns (test split):\n",
+      np.corrcoef(data.x_test[:, columns].T).round(3))
 
 
 def group_importance(predict_proba, x, y, columns, repeats=5, seed=0):
@@ -361,7 +366,8 @@ def group_importance(predict_proba, x, y, columns, repeats=5, seed=0):
 
 
 single = {name: {f: float(importance[name][c]) for f, c in zip(GROUP, columns)} for name in probes}
-group = {name: group_importance(probe, data.x_test, data.y_test, columns) for name, probe in probes.items()}
+group = {name: group_importance(probe, data.x_test, data.y_test, columns)
+         for name, probe in probes.items()}
 for name in probes:
     print(f"{name:12s} alone: " + ", ".join(f"{f} {v:.4f}" for f, v in single[name].items())
           + f"; together: {group[name]:.4f}")
