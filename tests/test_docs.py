@@ -23,6 +23,9 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent))
+import build_lock  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
 API_MODULES = sorted(
@@ -36,8 +39,7 @@ pytest.importorskip("mkdocs_jupyter", reason="docs extra not installed (pip inst
 pytest.importorskip("mkdocstrings_handlers.python", reason="docs extra not installed")
 pytest.importorskip("material", reason="docs extra not installed")
 
-# One worker builds the site and then runs the tutorials that the build did not (test_tutorials.py).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
+pytestmark = pytest.mark.slow
 
 
 def _build(config: Path, site: Path, cwd: Path, cache: bool = True) -> subprocess.CompletedProcess:
@@ -62,7 +64,8 @@ def _build(config: Path, site: Path, cwd: Path, cache: bool = True) -> subproces
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("docs") / "site"
-    done = _build(ROOT / "mkdocs.yml", site, ROOT)
+    with build_lock.held(exclusive=True):  # test_tutorials.py waits for this build's records
+        done = _build(ROOT / "mkdocs.yml", site, ROOT)
     assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout[-4000:]}\n{done.stderr[-8000:]}"
     return site
 

@@ -3,7 +3,8 @@
 The list is the glob of ``tutorials/NN_*.py``, so a new tutorial is tested
 as soon as its file exists. Smoke mode (``KERASDL_SMOKE=1``) shrinks data and
 epochs. Each tutorial runs once per test session: when the smoke docs build
-of ``test_docs.py`` (which runs first) has already executed this exact source
+of ``test_docs.py`` (waited for through ``build_lock.py`` if it is running in
+the other test worker) has already executed this exact source
 with these library sources and package versions (its provenance record, see
 ``docs/hooks/kerasdl_docs.py``: written only after a tutorial ran to the end
 without an error), that run counts; otherwise the tutorial runs here as a
@@ -26,11 +27,13 @@ ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
 # Generous: a smoke run takes well under a minute; this only stops a hang.
 TIMEOUT_S = 300
-# Same worker as the docs build (tests/test_docs.py), after it: see the module docstring.
-pytestmark = pytest.mark.xdist_group("site")
 
 
 def _ran_in_docs_build() -> set[tuple[str, str]]:
+    sys.path.insert(0, str(Path(__file__).parent))
+    import build_lock
+
+    sys.path.pop(0)
     try:
         sys.path.insert(0, str(ROOT / "docs" / "hooks"))
         import kerasdl_docs
@@ -38,7 +41,8 @@ def _ran_in_docs_build() -> set[tuple[str, str]]:
         return set()
     finally:
         sys.path.pop(0)
-    return kerasdl_docs.executed_in_smoke_cache(ROOT)
+    with build_lock.held(exclusive=False):  # a docs build in the other worker finishes first
+        return kerasdl_docs.executed_in_smoke_cache(ROOT)
 
 
 def test_tutorials_are_found():

@@ -45,7 +45,6 @@ import time
 import warnings
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from kerasdl.validation import check_bool, check_choice, check_non_negative_int, check_positive_int
+from kerasdl.validation import check_choice, check_non_negative_int, check_positive_int
 
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 _FORMATS = {"PNG", "JPEG", "BMP", "GIF", "MPO"}  # what tf.io.decode_image reads (MPO: camera JPEG)

@@ -203,7 +203,7 @@ def _room_for_parts(model: Any, fields: Sequence[int]) -> str:
     whole = next((i + 1 for i, f in enumerate(right) if f >= side), None)
     return (f"Receptive fields {right}: block 1 sees 3x3 pixels, "
             + " and ".join(f"block {i} {f}x{f}" for i, f in middle)
-            + f" lie between a local view and the whole image"
+            + " lie between a local view and the whole image"
             + (f", and from block {whole} on a unit sees all of it." if whole else ".")
             + f" That leaves {len(middle)} stages where the 8x8 page had none: room for shapes and parts, "
             "if the images held any detail at that scale.")

@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
 
 import keras
 
