@@ -60,7 +60,7 @@ if SMOKE:
 print(data)
 
 DEPTH, WIDTH = 8, 64
-EPOCHS = 2 if SMOKE else 30
+EPOCHS = 2 if SMOKE else 20
 LEARNING_RATE = 0.1
 
 # %% [markdown]
