@@ -7,6 +7,8 @@
 #   KERAS_LOW="keras==3.10.0" PYTHON=/path/to/python bash .ci/lowest_keras_step.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib.sh
+. .ci/lib.sh
 
 # The interpreter whose packages the second environment sees: $PYTHON, the active venv, python3.
 py="${PYTHON:-${VIRTUAL_ENV:+$VIRTUAL_ENV/bin/python}}"
@@ -22,9 +24,5 @@ site=$("$low/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["pure
 echo "lowest keras step: $("$low/bin/python" -c 'import keras; print("keras", keras.__version__)') ready in $(($(date +%s) - start)) s"
 
 export TF_CPP_MIN_LOG_LEVEL=2 MPLBACKEND=Agg
-set +e
-"$low/bin/python" -m pytest tests/test_recorders.py tests/test_models.py -m "not slow" -q -p no:cacheprovider "$@"
-status=$?
-set -e
-echo "lowest keras step: pytest exit $status after $(($(date +%s) - start)) s in total"
-exit $status
+ci_pytest "lowest keras step" "$low/bin/python" "$start" tests/test_recorders.py tests/test_models.py \
+  -m "not slow" "$@"

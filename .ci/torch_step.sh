@@ -9,15 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ -n "${PYTHON:-}" ]]; then
-  py="$PYTHON"
-elif [[ -n "${VIRTUAL_ENV:-}" ]]; then
-  py="$VIRTUAL_ENV/bin/python"
-elif [[ -x .venv/bin/python ]]; then
-  py=.venv/bin/python
-else
-  py=python3
-fi
+# shellcheck source=lib.sh
+. .ci/lib.sh
+py=$(ci_python)
 
 start=$(date +%s)
 # Pinned to the release this project was last checked with.
@@ -32,12 +26,5 @@ echo "torch step: $("$py" -c 'import torch; print("torch", torch.__version__)') 
 # Marked backend_neutral (also run on JAX) or torch (checked on PyTorch, not on JAX).
 files=(tests/test_recorders.py tests/test_models.py tests/test_training.py tests/test_transfer.py)
 export KERAS_BACKEND=torch TF_CPP_MIN_LOG_LEVEL=2 MPLBACKEND=Agg
-set +e
-"$py" -m pytest -m "${TORCH_STEP_MARK:-(backend_neutral or torch) and not slow}" -q -p no:cacheprovider "${files[@]}" "$@"
-status=$?
-set -e
-echo "torch step: pytest exit $status after $(($(date +%s) - start)) s in total"
-if [[ $status -eq 5 ]]; then
-  echo "torch step: no test selected; that is a mistake, not a pass" >&2
-fi
-exit $status
+ci_pytest "torch step" "$py" "$start" -m "${TORCH_STEP_MARK:-(backend_neutral or torch) and not slow}" \
+  "${files[@]}" "$@"
