@@ -10,9 +10,8 @@ cd "$(dirname "$0")/.."
 # shellcheck source=lib.sh
 . .ci/lib.sh
 
-# The interpreter whose packages the second environment sees: $PYTHON, the active venv, python3.
-py="${PYTHON:-${VIRTUAL_ENV:+$VIRTUAL_ENV/bin/python}}"
-py="${py:-python3}"
+# The interpreter whose packages the second environment sees (see ci_python).
+py=$(ci_python)
 
 start=$(date +%s)
 low="$(mktemp -d)/keras-low"

@@ -12,9 +12,8 @@ Usage:
     python benchmarks/docs_cells.py report /tmp/cells.jsonl --min-seconds 8
 
 Tutorials are told apart by kernel process (one kernel per page, in nav
-order); the first cell that imports the tutorial's modules names it in the
-report only by its order, so pass `--names` (the tutorial stems in build
-order) to label the rows.
+order). The log does not name them, so the report numbers them in build
+order; pass `--names` (the tutorial stems, in that order) to label the rows.
 """
 
 from __future__ import annotations
