@@ -144,7 +144,7 @@ print(spirals.description)
 print(f"train {spirals.x_train.shape}, validation {spirals.x_val.shape}, test {spirals.x_test.shape}")
 
 spiral_models = matched_pair(spirals, depth=4, width=32)
-spiral_runs, spiral_first = over_seeds(spiral_models, spirals, epochs=3 if SMOKE else 40, batch_size=64,
+spiral_runs, spiral_first = over_seeds(spiral_models, spirals, epochs=3 if SMOKE else 25, batch_size=64,
                                        learning_rate=3e-3)
 summary.append(verdict(spiral_runs, spiral_first, spirals))
 print(summary[-1]["text"])
@@ -205,7 +205,7 @@ print(digits.description)
 print(f"train {digits.x_train.shape}, validation {digits.x_val.shape}, test {digits.x_test.shape}")
 
 digit_models = matched_pair(digits, depth=3, width=64)
-digit_runs, digit_first = over_seeds(digit_models, digits, epochs=2 if SMOKE else 20, batch_size=64)
+digit_runs, digit_first = over_seeds(digit_models, digits, epochs=2 if SMOKE else 15, batch_size=64)
 summary.append(verdict(digit_runs, digit_first, digits))
 print(summary[-1]["text"])
 
@@ -228,7 +228,7 @@ print(cancer.description)
 print(f"train {cancer.x_train.shape}, validation {cancer.x_val.shape}, test {cancer.x_test.shape}")
 
 cancer_models = matched_pair(cancer, depth=3, width=32)
-cancer_runs, cancer_first = over_seeds(cancer_models, cancer, epochs=2 if SMOKE else 30, batch_size=32)
+cancer_runs, cancer_first = over_seeds(cancer_models, cancer, epochs=2 if SMOKE else 20, batch_size=32)
 summary.append(verdict(cancer_runs, cancer_first, cancer))
 print(summary[-1]["text"])
 

@@ -105,7 +105,7 @@ plt.show()
 # %%
 SIZES = [50, 200] if SMOKE else [50, 100, 200, 400, None]  # None: the whole training split
 SEEDS = [0, 1] if SMOKE else [0, 1, 2, 3, 4]
-CNN_EPOCHS = 2 if SMOKE else 10
+CNN_EPOCHS = 2 if SMOKE else 6
 digits = datasets.load("digits")
 
 
@@ -324,7 +324,7 @@ for rec in gpu_recordings[:1]:
 flat = datasets.load("digits_flat")
 if SMOKE:
     flat = flat.subset(400)
-TARGET, ALGO_EPOCHS = 0.9, (3 if SMOKE else 15)
+TARGET, ALGO_EPOCHS = 0.9, (3 if SMOKE else 10)
 VARIANTS = {  # name: (comparison, builder keyword arguments, optimizer, learning rate)
     "ReLU + He + Adam": ("reference", {}, "adam", 1e-3),
     "sigmoid": ("activation", {"activation": "sigmoid"}, "adam", 1e-3),

@@ -57,7 +57,7 @@ print(data)
 # %%
 RATES = (0.0, 0.5) if SMOKE else (0.0, 0.2, 0.5)
 WIDTH, DEPTH = 256, 3
-EPOCHS = 2 if SMOKE else 40
+EPOCHS = 2 if SMOKE else 30
 
 
 def build(rate):

@@ -156,7 +156,7 @@ print(f"Every experiment runs over {len(SEEDS)} seeds{' (smoke run: 2 seeds)' if
 # true gap is at least as large as the one printed). The table shows seed 0.
 
 # %%
-EPOCHS = 2 if SMOKE else 15
+EPOCHS = 2 if SMOKE else 12
 speed = {(bn, seed): run(bn, 0.05, EPOCHS, seed=seed) for seed in SEEDS for bn in (False, True)}
 print(training.format_table([{"model": "batch norm" if bn else "plain", **row}
                              for (bn, seed), (_, _, row) in speed.items() if seed == 0], digits=3))
@@ -186,7 +186,7 @@ plt.show()
 
 # %%
 RATES = (1.0,) if SMOKE else (0.05, 0.5, 1.0)
-LR_EPOCHS = 1 if SMOKE else 6
+LR_EPOCHS = 1 if SMOKE else 4
 lr_runs = {(lr, bn, s): run(bn, lr, LR_EPOCHS, seed=s)[2]
            for s in SEEDS for lr in RATES for bn in (False, True)}
 print(training.format_table([row for (lr, bn, s), row in lr_runs.items() if s == 0], digits=3))

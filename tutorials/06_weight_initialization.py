@@ -54,7 +54,7 @@ if SMOKE:
 print(data)
 
 DEPTH, WIDTH, BATCH, LR = 6, 64, 64, 0.05
-EPOCHS = 2 if SMOKE else 20
+EPOCHS = 2 if SMOKE else 15
 STEPS_PER_EPOCH = -(-len(data.x_train) // BATCH)
 HIDDEN = [f"hidden_{i}" for i in range(1, DEPTH + 1)]
 

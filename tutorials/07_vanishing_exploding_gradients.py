@@ -60,7 +60,7 @@ if SMOKE:
 print(data)
 
 DEPTH, WIDTH = 8, 64
-EPOCHS = 2 if SMOKE else 20
+EPOCHS = 2 if SMOKE else 15
 LEARNING_RATE = 0.1
 
 # %% [markdown]
@@ -350,7 +350,7 @@ for name, r in RESULTS.items():
 # below are its paired 95% intervals.
 
 # %%
-SEEDS, SEED_EPOCHS = (2, 1) if SMOKE else (5, 10)
+SEEDS, SEED_EPOCHS = (2, 1) if SMOKE else (5, 6)
 
 
 def builder(activation, init, clipnorm=None):

@@ -57,7 +57,7 @@ SEEDS = [0, 1] if SMOKE else [0, 1, 2, 3, 4]
 SIZES = {"breast_cancer": [25, None], "wine": [15, None], "digits_flat": [30, 150, None]}
 if SMOKE:
     SIZES = {"breast_cancer": [25, None], "wine": [15, None], "digits_flat": [30, 100]}
-EPOCHS, MIN_ROWS = (2, 128) if SMOKE else (15, 512)
+EPOCHS, MIN_ROWS = (2, 128) if SMOKE else (10, 512)
 MODELS = ("MLP", "HistGradientBoosting", "RandomForest")
 CLASSICAL = MODELS[1:]
 print(f"{len(SEEDS)} seeds" + (" (smoke run: 2 seeds)" if SMOKE else ""))
@@ -65,7 +65,7 @@ print(f"{len(SEEDS)} seeds" + (" (smoke run: 2 seeds)" if SMOKE else ""))
 # %% [markdown]
 # ## The contestants
 #
-# - **MLP**: `deep_mlp` with two hidden layers of 64 ReLU units, Adam, 15 epochs, batch 32,
+# - **MLP**: `deep_mlp` with two hidden layers of 64 ReLU units, Adam, 10 epochs, batch 32,
 #   keeping the epoch with the lowest validation loss. Training sets smaller than 512 rows
 #   are repeated up to 512 rows per epoch, so a run on 25 examples still gets a few hundred
 #   gradient steps (the same examples, seen more often).
