@@ -242,6 +242,32 @@ def test_bad_arguments_are_refused():
         Finding("x", "fatal", "y")
     with pytest.raises(TypeError, match="print_fn must be callable"):
         DiagnosisCallback(print_fn="stdout")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Finding.of("overfit", "warning", "y")
+    with pytest.raises(ValueError, match="overrides may be explanation, fix or tutorial"):
+        Finding.of("overfitting", "warning", "y", hint="z")
+
+
+@pytest.mark.backend_neutral
+def test_every_finding_carries_the_advice_of_its_kind():
+    # The rules measure; the words come from one table. A rule's finding must carry that
+    # table's explanation, fix and page, except where it says what it found (val_below_train).
+    from kerasdl.diagnose.advice import ADVICE
+
+    assert set(ADVICE) == set(KINDS)
+    assert all(a.explanation.endswith(".") and a.fix.endswith(".") for a in ADVICE.values())
+    d = diagnose({"loss": [2.0, np.nan]}, gradients=_grads([1.0, np.nan], [1.0, 1.0]))
+    d2 = diagnose({"loss": [1.0, 0.8, 0.7], "val_loss": [0.8, 0.6, 0.5]},
+                  model=mlp(depth=2, width=8, dropout=0.5))
+    seen = list(d) + list(d2)
+    assert {f.kind for f in seen} >= {"nonfinite_gradients", "lr_too_high", "val_below_train"}
+    for f in seen:
+        assert (f.fix, f.tutorial) == (ADVICE[f.kind].fix, ADVICE[f.kind].tutorial)
+        if f.kind == "val_below_train":
+            first_cause = "regularisation that acts only in training: Dropout 'dropout_1'"
+            assert f.explanation.startswith("Usual causes, most likely first: " + first_cause)
+        else:
+            assert f.explanation == ADVICE[f.kind].explanation
 
 
 @pytest.mark.backend_neutral

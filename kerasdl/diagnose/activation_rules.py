@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from kerasdl.diagnose import thresholds as T
-from kerasdl.diagnose.findings import TUTORIALS, Finding
+from kerasdl.diagnose.findings import Finding
 from kerasdl.diagnose.inputs import Run, Skip
 
 _RELUS = ("relu", "relu6")  # activations whose output is exactly 0 over half their input range
@@ -56,17 +56,12 @@ def dead_relu(run: Run) -> list[Finding]:
         if not np.isfinite(last) or last < T.DEAD_UNIT_FRACTION:
             continue
         since = _first_step_above(history, values, T.DEAD_UNIT_FRACTION)
-        findings.append(Finding(
+        findings.append(Finding.of(
             "dead_relu", "error" if last >= 0.9 else "warning",
             f"{last:.0%} of the units of {layer!r} output 0 for every probe example at step "
             f"{int(history.steps[-1])} (above {T.DEAD_UNIT_FRACTION:.0%} since step {since})",
             {"layer": layer, "dead_fraction": last, "since_step": since, "initial": float(values[0]),
              "steps": [int(history.steps[0]), int(history.steps[-1])]},
-            "A ReLU unit whose input is negative for every example outputs 0 and gets a zero gradient, "
-            "so nothing can bring it back: the layer has lost those units for good.",
-            "Use He initialisation with zero biases, a lower learning rate, or a leaky activation "
-            "(leaky_relu, elu, gelu) that keeps a gradient below zero.",
-            TUTORIALS["dead_relu"],
         ))
     return findings
 
@@ -90,18 +85,13 @@ def saturated_units(run: Run) -> list[Finding]:
         median = float(np.median(finite))
         if median < T.SATURATED_FRACTION:
             continue
-        findings.append(Finding(
+        findings.append(Finding.of(
             "saturated_units", "warning",
             f"{median:.0%} of the outputs of {layer!r} sit in the flat tails (median over "
             f"{finite.size} recorded steps; {float(finite[-1]):.0%} at the last one)",
             {"layer": layer, "median_fraction": median, "last_fraction": float(finite[-1]),
              "threshold": history.meta.get("saturation"),
              "steps": [int(history.steps[0]), int(history.steps[-1])]},
-            "In the tails the sigmoid/tanh curve is flat, its slope is nearly 0, so almost no gradient "
-            "passes through these units and the layers below them stop learning.",
-            "Scale the initial weights to the layer (Glorot for sigmoid/tanh), standardise the inputs, "
-            "add batch normalization before the activation, or switch to ReLU.",
-            TUTORIALS["saturated_units"],
         ))
     return findings
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from kerasdl.diagnose import thresholds as T
-from kerasdl.diagnose.findings import TUTORIALS, Finding
+from kerasdl.diagnose.findings import Finding
 from kerasdl.diagnose.inputs import Run, Skip
 
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy",
@@ -94,17 +94,12 @@ def lr_too_high(run: Run) -> list[Finding]:
         return []
     if lr is not None:
         summary += f"; learning rate {lr:g}"
-    return [Finding(
+    return [Finding.of(
         "lr_too_high", "error" if bad.size or blown or epochs == [1, int(loss.size)] else "warning",
         summary,
         {"epochs": epochs, "first_loss": float(loss[0]), "last_loss": float(loss[-1]),
          "spike_epochs": spikes, "blowup_epochs": blown, "chance_loss": chance,
          "learning_rate": lr},
-        "Steps that are too long jump across the valley of the loss instead of down into it, so the "
-        "loss oscillates, climbs or overflows to NaN.",
-        "Divide the learning rate by 10 (and keep dividing until the loss falls smoothly), or add "
-        "batch normalization, which tolerates larger rates.",
-        TUTORIALS["lr_too_high"],
     )]
 
 
@@ -123,15 +118,10 @@ def lr_too_low(run: Run) -> list[Finding]:
     summary = f"the training loss fell by {fall:.2%} in {loss.size} epochs ({loss[0]:.4g} -> {loss[-1]:.4g})"
     if lr is not None:
         summary += f"; learning rate {lr:g}"
-    return [Finding(
+    return [Finding.of(
         "lr_too_low", "warning", summary,
         {"epochs": [1, int(loss.size)], "relative_decrease": float(fall), "first_loss": float(loss[0]),
          "last_loss": float(loss[-1]), "learning_rate": lr},
-        "Either each step is too short to make visible progress, or the gradient never reaches the "
-        "weights (a vanishing-gradient finding, if listed, is the cause to fix first).",
-        "Raise the learning rate tenfold (Adam's 1e-3 is a good start), and check the gradient flow "
-        "with a GradientRecorder.",
-        TUTORIALS["lr_too_low"],
     )]
 
 
@@ -153,7 +143,7 @@ def overfitting(run: Run) -> list[Finding]:
     gap_best, gap_last = float(val[best] - loss[best]), float(val[-1] - loss[-1])
     if since < T.OVERFIT_PATIENCE or rise <= T.OVERFIT_RISE or gap_last <= gap_best:
         return []
-    return [Finding(
+    return [Finding.of(
         "overfitting", "warning",
         f"validation loss was lowest at epoch {best + 1} ({val[best]:.4g}) and is {rise:.0%} higher "
         f"{since} epochs later ({val[-1]:.4g}); the train/validation gap grew from {gap_best:.3g} "
@@ -161,11 +151,6 @@ def overfitting(run: Run) -> list[Finding]:
         {"best_epoch": best + 1, "epochs_since_best": since, "best_val_loss": float(val[best]),
          "last_val_loss": float(val[-1]), "gap_at_best": gap_best, "gap_last": gap_last,
          "epochs": [best + 1, int(val.size)]},
-        "The network keeps fitting the training examples, noise included, after it stopped learning "
-        "anything that carries over to new data.",
-        f"Stop at the best epoch (keras.callbacks.EarlyStopping(patience={T.OVERFIT_PATIENCE}, "
-        "restore_best_weights=True)), add dropout or weight decay, or get more training data.",
-        TUTORIALS["overfitting"],
     )]
 
 
@@ -201,18 +186,13 @@ def underfitting(run: Run) -> list[Finding]:
         return []
     what = f"training {acc[0]} {acc[1]:.3f}" if low_acc else (
         f"training loss still {loss[-1] / loss[0]:.0%} of epoch 1's")
-    return [Finding(
+    return [Finding.of(
         "underfitting", "warning",
         f"the training loss improved only {recent:.1%} over the last {k} epochs and stays high "
         f"({loss[-1]:.4g}; {what})",
         {"epochs": [int(loss.size - k), int(loss.size)], "recent_improvement": recent,
          "last_loss": float(loss[-1]), "first_loss": float(loss[0]),
          "accuracy": None if acc is None else acc[1]},
-        "The network cannot fit even its training data: it is too small or too constrained for the "
-        "task, or training stopped (or stalled) long before it could.",
-        "Make the network wider or deeper, reduce regularisation (dropout, weight decay), train "
-        "longer, or tune the learning rate.",
-        TUTORIALS["underfitting"],
     )]
 
 
@@ -260,17 +240,14 @@ def val_below_train(run: Run) -> list[Finding]:
                   "(corrected for here only approximately)")
     causes.append("a validation split that is easier than, or overlaps, the training data")
     epochs = [int(i) + 2 for i in np.flatnonzero(below)]
-    return [Finding(
+    return [Finding.of(
         "val_below_train", "info",
         f"validation loss is more than {T.VAL_BELOW_MARGIN:.0%} below the training loss at the epoch's "
         f"end (mean of that epoch's and the next one's) on {len(epochs)} of epochs 2-{n - 1} "
         f"(epoch {n - 1}: {val[n - 2]:.4g} vs {end_of_epoch[-1]:.4g})",
         {"epochs": epochs, "fraction_of_epochs": fraction, "causes": causes,
          "last_loss": float(loss[n - 1]), "last_val_loss": float(val[n - 1])},
-        "Usual causes, most likely first: " + "; ".join(causes) + ".",
-        "Usually nothing: when dropout, a weight penalty or the epoch averaging explains it, "
-        "model.evaluate() on the training split (dropout off, final weights) gives the comparable loss.",
-        TUTORIALS["val_below_train"],
+        explanation="Usual causes, most likely first: " + "; ".join(causes) + ".",
     )]
 
 

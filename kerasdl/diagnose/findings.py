@@ -15,24 +15,12 @@ import textwrap
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kerasdl.diagnose.advice import ADVICE
+
 SEVERITIES = ("error", "warning", "info")
 """Severities of a finding, most serious first."""
 
-# Where each problem is taught on the docs site (relative to the site root).
-TUTORIALS = {
-    "vanishing_gradients": "tutorials/07_vanishing_exploding_gradients/",
-    "exploding_gradients": "tutorials/07_vanishing_exploding_gradients/",
-    "nonfinite_gradients": "tutorials/07_vanishing_exploding_gradients/",
-    "clipping_always_on": "tutorials/07_vanishing_exploding_gradients/",
-    "dead_relu": "tutorials/06_weight_initialization/",
-    "saturated_units": "tutorials/06_weight_initialization/",
-    "lr_too_high": "tutorials/05_batch_normalization/",
-    "lr_too_low": "tutorials/05_batch_normalization/",
-    "overfitting": "tutorials/04_dropout/",
-    "underfitting": "tutorials/01_shallow_vs_deep/",
-    "val_below_train": "tutorials/04_dropout/",
-    "batchnorm_in_frozen_backbone": "tutorials/10_transfer_learning/",
-}
+TUTORIALS = {kind: advice.tutorial for kind, advice in ADVICE.items()}
 """Finding kind -> the tutorial page (relative to the site root) that teaches the problem and its fix."""
 
 KINDS = tuple(TUTORIALS)
@@ -72,6 +60,38 @@ class Finding:
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {list(SEVERITIES)}; got {self.severity!r}.")
+
+    @classmethod
+    def of(cls, kind: str, severity: str, summary: str, evidence: dict[str, Any] | None = None,
+           **overrides: str) -> Finding:
+        """A finding of a known kind, its explanation, fix and tutorial taken from `ADVICE`.
+
+        Args:
+            kind: One of `KINDS`.
+            severity: "error", "warning" or "info".
+            summary: What was measured, with its numbers.
+            evidence: The numbers themselves.
+            **overrides: `explanation=`, `fix=` or `tutorial=` to replace the table's text
+                (for advice that depends on what the rule found).
+
+        Returns:
+            The `Finding`.
+
+        Raises:
+            ValueError: An unknown kind or override, or a bad severity.
+
+        Example:
+            >>> Finding.of("dead_relu", "warning", "60% dead").tutorial
+            'tutorials/06_weight_initialization/'
+        """
+        if kind not in ADVICE:
+            raise ValueError(f"kind must be one of {list(ADVICE)}; got {kind!r}.")
+        unknown = sorted(set(overrides) - {"explanation", "fix", "tutorial"})
+        if unknown:
+            raise ValueError(f"overrides may be explanation, fix or tutorial; got {unknown}.")
+        text = {**asdict(ADVICE[kind]), **overrides}
+        return cls(kind, severity, summary, dict(evidence or {}), text["explanation"], text["fix"],
+                   text["tutorial"])
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as a plain dict (JSON-serialisable when its evidence is).

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from kerasdl.diagnose import thresholds as T
-from kerasdl.diagnose.findings import TUTORIALS, Finding
+from kerasdl.diagnose.findings import Finding
 from kerasdl.diagnose.inputs import Run, Skip
 from kerasdl.recorders.history import GradientHistory
 
@@ -62,19 +62,13 @@ def vanishing_gradients(run: Run) -> list[Finding]:
         return []
     median = float(np.median(ratios))
     times = 1.0 / median if median > 0 else float("inf")
-    return [Finding(
+    return [Finding.of(
         "vanishing_gradients", "error" if below > 0.9 else "warning",
         f"the gradient reaching {first!r} is {times:,.0f} times smaller than at {last!r} (median over "
         f"{ratios.size} recorded steps, {below:.0%} of them below 1/{1 / T.VANISHING_RATIO:.0f})",
         {"first_layer": first, "last_layer": last, "median_ratio": median,
          "ratio_first_step": float(ratios[0]), "ratio_last_step": float(ratios[-1]),
          "fraction_of_steps": below, "steps": _span(history)},
-        "Each layer multiplies the gradient by its activation's slope and its weights; with many "
-        "saturating layers (sigmoid's slope is at most 0.25) the product shrinks towards zero, so the "
-        "first layers barely learn.",
-        "Use ReLU-family activations with He initialisation, add batch normalization or residual "
-        "connections, or make the network shallower.",
-        TUTORIALS["vanishing_gradients"],
     )]
 
 
@@ -110,16 +104,11 @@ def exploding_gradients(run: Run) -> list[Finding]:
     else:
         summary = (f"the gradient at {first!r} is {float(np.median(ratios)):.3g} times the one at "
                    f"{last!r} (median over {ratios.size} steps): it grows on its way to the input")
-    return [Finding(
+    return [Finding.of(
         "exploding_gradients", "error",
         summary,
         {"layer": layer, "max_norm": peak, "step": int(history.steps[row]), "steps_above": large_steps,
          "median_ratio_first_to_last": float(np.median(ratios)), "steps": _span(history)},
-        "When weights are large, each layer multiplies the gradient by more than one, so it grows "
-        "exponentially with depth and the updates throw the weights far away.",
-        "Use a variance-preserving initialisation (He for ReLU, Glorot for tanh), lower the learning "
-        "rate, add batch normalization, or clip the gradient norm (clipnorm=1.0).",
-        TUTORIALS["exploding_gradients"],
     )]
 
 
@@ -141,17 +130,12 @@ def nonfinite_gradients(run: Run) -> list[Finding]:
     first_row = int(rows.min())
     layers = list(dict.fromkeys(history.columns[c][0] for c in cols[rows == first_row]))
     steps_bad = int(np.unique(rows).size)
-    return [Finding(
+    return [Finding.of(
         "nonfinite_gradients", "error",
         f"NaN/inf gradients from step {int(history.steps[first_row])} on ({steps_bad} of "
         f"{len(history)} recorded steps), first in {', '.join(map(repr, layers))}",
         {"first_step": int(history.steps[first_row]), "layers": layers, "steps_bad": steps_bad,
          "steps": _span(history)},
-        "A gradient overflowed float32 (or the loss was NaN), and once one update is NaN every "
-        "weight it touches is NaN too.",
-        "Lower the learning rate tenfold, clip gradients (clipnorm=1.0), check the inputs for "
-        "NaN/inf, and use a numerically safe loss (from_logits=True).",
-        TUTORIALS["nonfinite_gradients"],
     )]
 
 
@@ -179,17 +163,12 @@ def clipping_always_on(run: Run) -> list[Finding]:
         return []
     total = np.sqrt(np.sum(np.square(raw[ok]), axis=1))
     setting = {k: v for k, v in history.meta.get("clipping", {}).items() if v is not None}
-    return [Finding(
+    return [Finding.of(
         "clipping_always_on", "warning",
         f"clipping changed the gradient on {fraction:.0%} of {int(ok.sum())} recorded steps "
         f"(median unclipped norm {float(np.median(total)):.3g}; setting {setting or 'unknown'})",
         {"fraction_of_steps": fraction, "median_norm": float(np.median(total)), "clipping": setting,
          "steps": _span(history)},
-        "Clipping is meant to catch rare spikes; when it acts on nearly every step it rescales every "
-        "update, which is just a smaller learning rate with the gradient's size thrown away.",
-        "Raise the clipping threshold above the typical gradient norm (or remove it) and fix the cause "
-        "of large gradients: initialisation, learning rate, normalization.",
-        TUTORIALS["clipping_always_on"],
     )]
 
 

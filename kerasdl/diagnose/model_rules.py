@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from kerasdl.diagnose import thresholds as T
-from kerasdl.diagnose.findings import TUTORIALS, Finding
+from kerasdl.diagnose.findings import Finding
 from kerasdl.diagnose.inputs import Run
 
 
@@ -53,19 +53,12 @@ def batchnorm_in_frozen_backbone(run: Run) -> list[Finding]:
         live_bn = [leaf.name for leaf in leaves if _is_bn(leaf) and leaf.trainable]
         if frozen < T.FROZEN_FRACTION or not live_bn:
             continue
-        findings.append(Finding(
+        findings.append(Finding.of(
             "batchnorm_in_frozen_backbone", "warning",
             f"{frozen:.0%} of the weight layers of {backbone.name!r} are frozen but {len(live_bn)} "
             f"BatchNormalization layer(s) are trainable ({', '.join(live_bn[:3])}"
             f"{', ...' if len(live_bn) > 3 else ''})",
             {"backbone": backbone.name, "frozen_fraction": frozen, "layers": live_bn},
-            "A trainable BatchNormalization layer runs in training mode during fit, so it replaces the "
-            "statistics learnt on the large pretraining set with those of your small batches, and "
-            "the frozen layers after it see inputs they were never trained on.",
-            "Keep BatchNormalization frozen while fine-tuning (set bn.trainable = False, or use "
-            "kerasdl.transfer.unfreeze, which never unfreezes it), or call the backbone with "
-            "training=False.",
-            TUTORIALS["batchnorm_in_frozen_backbone"],
         ))
     return findings
 
