@@ -221,6 +221,25 @@ def test_run_over_seeds_mixes_keras_and_sklearn_and_learning_curves(wine):
         learning_curve(builders, wine, sizes=[10_000])
 
 
+@pytest.mark.backend_neutral
+def test_kept_models_are_the_scored_ones(wine):
+    # keep_models hands back the very networks the rows describe: evaluating a kept model on
+    # validation gives its row's score, and it carries the curves of its own fit.
+    builders = {"a": lambda: models.shallow_mlp(wine.input_shape, 3, hidden_units=8),
+                "b": lambda: models.deep_mlp(wine.input_shape, 3, depth=2, width=8)}
+    runs = run_over_seeds(builders, wine, seeds=[0, 1], epochs=3, keep_models=True)
+    assert sorted(runs.trained) == [("a", 0), ("a", 1), ("b", 0), ("b", 1)]
+    x_val, y_val = wine.validation
+    for row in runs.rows:
+        model = runs.trained[row["model"], row["seed"]]
+        score = model.evaluate(x_val, y_val, verbose=0, return_dict=True)["accuracy"]
+        assert score == pytest.approx(row["val_accuracy"], abs=1e-6)
+        assert len(model.history.history["val_loss"]) == 3
+    assert run_over_seeds(builders, wine, seeds=1, epochs=1).trained == {}
+    with pytest.raises(TypeError, match="keep_models must be True or False"):
+        run_over_seeds(builders, wine, seeds=1, epochs=1, keep_models="yes")
+
+
 @pytest.mark.parametrize("name", ["digits", "breast_cancer", "wine", "spirals", "waveforms"])
 def test_three_splits_are_disjoint_and_stratified(name):
     data = datasets.load(name)

@@ -93,22 +93,10 @@ if SMOKE:
     print(f"Smoke run: {SEEDS} seeds.")
 
 
-class KeepModels(keras.callbacks.Callback):
-    """Collects every model it sees trained (its `history` attribute holds the curves)."""
-
-    def __init__(self, store):
-        super().__init__()
-        self.store = store
-
-    def on_train_end(self, logs=None):
-        self.store.append(self.model)
-
-
 def over_seeds(builders, data, **fit):
     """Train both networks over SEEDS seeds; return the runs and the seed-0 models."""
-    trained = []
-    runs = stats.run_over_seeds(builders, data, seeds=SEEDS, callbacks=lambda: [KeepModels(trained)], **fit)
-    first = {row["model"]: model for row, model in zip(runs.rows, trained) if row["seed"] == 0}
+    runs = stats.run_over_seeds(builders, data, seeds=SEEDS, keep_models=True, **fit)
+    first = {name: runs.trained[name, 0] for name in runs.models}
     print(f"Test accuracy, mean and 95% interval over {SEEDS} seeds:")
     print(runs.table("test"))
     return runs, first
@@ -128,6 +116,16 @@ def verdict(runs, first, data):
 
 summary = []  # one verdict per dataset, printed together at the end
 
+
+def experiment(data, depth, width, **fit):
+    """Describe the data, train the matched pair over seeds, record and print the verdict."""
+    print(data.description)
+    print(f"train {data.x_train.shape}, validation {data.x_val.shape}, test {data.x_test.shape}")
+    runs, first = over_seeds(matched_pair(data, depth=depth, width=width), data, **fit)
+    summary.append(verdict(runs, first, data))
+    print(summary[-1]["text"])
+    return runs, first
+
 # %% [markdown]
 # ## 1. A task where depth should matter: two spirals
 #
@@ -140,14 +138,8 @@ summary = []  # one verdict per dataset, printed together at the end
 
 # %%
 spirals = datasets.load("spirals", n_samples=400 if SMOKE else 2000)
-print(spirals.description)
-print(f"train {spirals.x_train.shape}, validation {spirals.x_val.shape}, test {spirals.x_test.shape}")
-
-spiral_models = matched_pair(spirals, depth=4, width=32)
-spiral_runs, spiral_first = over_seeds(spiral_models, spirals, epochs=3 if SMOKE else 25, batch_size=64,
-                                       learning_rate=3e-3)
-summary.append(verdict(spiral_runs, spiral_first, spirals))
-print(summary[-1]["text"])
+spiral_runs, spiral_first = experiment(spirals, depth=4, width=32, epochs=3 if SMOKE else 25,
+                                       batch_size=64, learning_rate=3e-3)
 
 # %% [markdown]
 # The learning curves of the seed-0 pair show accuracy per epoch on the training
@@ -201,13 +193,7 @@ plt.show()
 digits = datasets.load("digits")
 if SMOKE:
     digits = digits.subset(200)
-print(digits.description)
-print(f"train {digits.x_train.shape}, validation {digits.x_val.shape}, test {digits.x_test.shape}")
-
-digit_models = matched_pair(digits, depth=3, width=64)
-digit_runs, digit_first = over_seeds(digit_models, digits, epochs=2 if SMOKE else 15, batch_size=64)
-summary.append(verdict(digit_runs, digit_first, digits))
-print(summary[-1]["text"])
+digit_runs, digit_first = experiment(digits, depth=3, width=64, epochs=2 if SMOKE else 15, batch_size=64)
 
 # %%
 fig = plots.plot_history({name: m.history.history for name, m in digit_first.items()},
@@ -224,13 +210,7 @@ plt.show()
 
 # %%
 cancer = datasets.load("breast_cancer")
-print(cancer.description)
-print(f"train {cancer.x_train.shape}, validation {cancer.x_val.shape}, test {cancer.x_test.shape}")
-
-cancer_models = matched_pair(cancer, depth=3, width=32)
-cancer_runs, cancer_first = over_seeds(cancer_models, cancer, epochs=2 if SMOKE else 20, batch_size=32)
-summary.append(verdict(cancer_runs, cancer_first, cancer))
-print(summary[-1]["text"])
+cancer_runs, cancer_first = experiment(cancer, depth=3, width=32, epochs=2 if SMOKE else 20, batch_size=32)
 
 # %%
 fig = plots.plot_history({name: m.history.history for name, m in cancer_first.items()},

@@ -78,36 +78,24 @@ print(f"{params:,} trainable parameters for {len(data.x_train)} training images:
 # *validation* split as `validation_data`, and evaluates each final network once on
 # training, validation and test data **with dropout off**, so all three are measured the
 # same way. Every network keeps the weights of its last epoch (`select_epoch=None`): no
-# early stopping, so dropout is the only defence against overfitting we test here. A small
-# callback keeps the trained networks, so the seed-0 runs can be plotted and probed below.
+# early stopping, so dropout is the only defence against overfitting we test here. With
+# `keep_models=True` the trained networks stay in `runs.trained`, keyed by (name, seed), so
+# the seed-0 runs can be plotted and probed below.
 
 # %%
 SEEDS = 2 if SMOKE else 5
-
-
-class KeepModels(keras.callbacks.Callback):
-    """Collects every model it sees trained (its `history` attribute holds the curves)."""
-
-    def __init__(self, store):
-        super().__init__()
-        self.store = store
-
-    def on_train_end(self, logs=None):
-        self.store.append(self.model)
-
-
 names = [f"dropout {r}" for r in RATES]
-trained = []
 runs = stats.run_over_seeds({name: (lambda r=r: build(r)) for name, r in zip(names, RATES)}, data,
                             seeds=SEEDS, epochs=EPOCHS, batch_size=32, select_epoch=None,
-                            callbacks=lambda: [KeepModels(trained)])
+                            keep_models=True)
 if SMOKE:
     print(f"Smoke run: {SEEDS} seeds.")
 print(f"Test accuracy, mean and 95% interval over {SEEDS} seeds:")
 print(runs.table("test"))
 
 rows = []
-for row, model in zip(runs.rows, trained):  # runs.rows and trained are in the same order
+for row in runs.rows:
+    model = runs.trained[row["model"], row["seed"]]
     val_loss = np.array(model.history.history["val_loss"])
     rows.append({"model": row["model"], "seed": row["seed"], "train_acc": row["train_accuracy"],
                  "test_acc": row["test_accuracy"], "acc_gap": row["train_accuracy"] - row["test_accuracy"],
@@ -117,8 +105,7 @@ for row, model in zip(runs.rows, trained):  # runs.rows and trained are in the s
 print(training.format_table([r for r in rows if r["seed"] == 0], digits=3))
 
 # %%
-histories = {row["model"]: m.history.history
-             for row, m in zip(runs.rows, trained) if row["seed"] == 0}
+histories = {name: runs.trained[name, 0].history.history for name in names}
 fig = plots.plot_history(histories, metrics=["loss", "accuracy"], log_loss=True,
                          title="Seed 0. Solid: training (dropout on); dashed: validation")
 plt.show()
@@ -126,7 +113,7 @@ plt.show()
 # %%
 from kerasdl.diagnose import diagnose  # what the diagnosis says about the run without dropout
 
-no_dropout = next(m for row, m in zip(runs.rows, trained) if row["seed"] == 0 and row["model"] == names[0])
+no_dropout = runs.trained[names[0], 0]
 print(diagnose(no_dropout.history.history, model=no_dropout).report(short=True))
 
 # %% [markdown]
@@ -178,7 +165,7 @@ if SMOKE:
 # test image through the trained dropout-0.5 network several times in each mode.
 
 # %%
-net = trained[names.index("dropout 0.5")]  # seed 0
+net = runs.trained["dropout 0.5", 0]
 x = data.x_test[:1]
 label = int(data.y_test[0])
 passes = 5

@@ -46,6 +46,9 @@ class SeedRuns:
         rows: Dicts with `model`, `seed`, `params` (or None), `best_epoch`,
             `val_<metric>`, `test_<metric>` and `seconds`.
         metric: The score compared ("accuracy" for classification, "mae" for regression).
+        trained: `{(model name, seed): trained model}` when `run_over_seeds` ran
+            with `keep_models=True` (Keras models hold the weights of their
+            chosen epoch and their `history`), else empty.
 
     Example:
         >>> runs = SeedRuns([{"model": "a", "seed": s, "val_accuracy": v, "test_accuracy": v}
@@ -56,6 +59,7 @@ class SeedRuns:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     metric: str = "accuracy"
+    trained: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
 
     @property
     def models(self) -> list[str]:
@@ -189,6 +193,7 @@ def run_over_seeds(
     learning_rate: float = 1e-3,
     select_epoch: str | None = "val_loss",
     callbacks: Callable[[], list] | None = None,
+    keep_models: bool = False,
     verbose: int = 0,
 ) -> SeedRuns:
     """Train every model once per seed on the same splits and collect tidy rows.
@@ -206,6 +211,8 @@ def run_over_seeds(
         select_epoch: Validation quantity choosing the kept epoch (see
             `kerasdl.training.compare`), or None for the last epoch.
         callbacks: Zero-argument function returning fresh callbacks for each fit.
+        keep_models: Keep every trained model in `SeedRuns.trained` (to plot
+            or probe them afterwards; they stay in memory).
         verbose: 1 prints one line per model per seed.
 
     Returns:
@@ -221,6 +228,10 @@ def run_over_seeds(
         >>> runs = run_over_seeds({"logreg": lambda seed: LogisticRegression(random_state=seed)}, data, seeds=2)
         >>> runs.summary()[0]["seeds"]
         2
+        >>> kept = run_over_seeds({"logreg": lambda seed: LogisticRegression(random_state=seed)}, data,
+        ...                       seeds=[3], keep_models=True)
+        >>> sorted(kept.trained)
+        [('logreg', 3)]
     """
     import keras
 
@@ -233,6 +244,8 @@ def run_over_seeds(
         if not callable(builder):
             raise TypeError(f"builders[{name!r}] must be a function that builds a model; got {type(builder).__name__}.")
     epochs = check_positive_int("epochs", epochs)
+    if not isinstance(keep_models, bool):
+        raise TypeError(f"keep_models must be True or False; got {keep_models!r}.")
     x_val, y_val = data.validation
     metric = METRICS.get(getattr(data, "task", "multiclass"), "accuracy")
     runs = SeedRuns(metric=metric)
@@ -252,6 +265,8 @@ def run_over_seeds(
                                 "or an estimator with fit and predict.")
             row["seed"] = seed
             runs.rows.append(row)
+            if keep_models:
+                runs.trained[name, seed] = model
             if verbose:
                 print(f"seed {seed} {name}: val_{metric} {row.get(f'val_{metric}', float('nan')):.4f}, "
                       f"{row['seconds']:.1f} s", flush=True)
