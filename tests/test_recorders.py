@@ -127,10 +127,11 @@ def test_recorded_norms_match_independent_gradients(arch, jit):
     assert _max_rel_err(rec, build, x, y, log.weights, 4) < 1e-5
     # Grouped by layer, kernel and bias apart, in model order.
     assert rec.history.layers[-1] == "output"
-    assert set(rec.history["output"]) == {"kernel", "bias"}
+    assert [v for layer, v in rec.history.columns if layer == "output"] == ["kernel", "bias"]
     combined = rec.history.get("output")
-    parts = rec.history["output"]
-    np.testing.assert_allclose(combined, np.hypot(parts["kernel"], parts["bias"]), rtol=1e-6)
+    kernel, bias = (rec.history["output", v]["l2"] for v in ("kernel", "bias"))
+    np.testing.assert_allclose(combined, np.hypot(kernel, bias), rtol=1e-6)
+    np.testing.assert_allclose(rec.history["output"]["l2"], combined)
 
 
 @pytest.mark.parametrize("spe", [1, pytest.param(3, marks=_NO_SPE_ON_TORCH)])

@@ -140,6 +140,38 @@ class StepHistory:
             raise KeyError(f"{what!r} was not recorded; recorded: {known}.")
         return found
 
+    def __getitem__(self, key: str | tuple[str, str]) -> dict[str, np.ndarray]:
+        """Every recorded statistic of one layer, or of one of its variables: `{stat: values per step}`.
+
+        `history["hidden_1"]` combines the layer's variables the way `get`
+        does (root of the summed squares for norms, the largest value for
+        "max_abs"), and leaves out statistics that have no such rule;
+        `history["hidden_1", "kernel"]` reads one variable. The same on
+        gradient and activation recordings (an activation column is "output").
+
+        Example:
+            >>> h = StepHistory(columns=[("d", "kernel"), ("d", "bias")])
+            >>> h.append([0], {"l2": [[3.0, 4.0]], "mean": [[0.5, 0.0]]})
+            >>> {k: v.tolist() for k, v in h["d"].items()}
+            {'l2': [5.0]}
+            >>> {k: v.tolist() for k, v in h["d", "bias"].items()}
+            {'l2': [4.0], 'mean': [0.0]}
+        """
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise TypeError(f"index with a layer name or (layer, variable); got {key!r}.")
+            layer, variable = key
+        else:
+            layer, variable = key, None
+        columns = self.column_index(layer, variable)
+        found = {}
+        for stat, block in self.values.items():
+            try:
+                found[stat] = _combine(stat, block[:, columns])
+            except ValueError:  # a statistic with no rule for adding variables up
+                continue
+        return found
+
     def _check_stat(self, stat: str) -> np.ndarray:
         if stat not in self.values:
             raise ValueError(f"stat must be one of the recorded statistics {self.stats}; got {stat!r}.")
@@ -296,22 +328,19 @@ class GradientHistory(StepHistory):
     """Per-layer gradient statistics recorded by `GradientRecorder`.
 
     Columns are the layer's trainable variables (kernel and bias kept apart).
-    `history[layer]` gives `{variable: l2 array}`; `get(layer)` combines a
-    layer's variables into one norm per step (root of the summed squares).
+    `get(layer)` combines a layer's variables into one norm per step (root of
+    the summed squares), `get(layer, variable="kernel")` reads one, and
+    `history[layer]` / `history[layer, variable]` give every statistic at once.
 
     Example:
         >>> import numpy as np
         >>> h = GradientHistory(columns=[("d", "kernel"), ("d", "bias")])
         >>> h.append([0], {"l2": np.array([[3.0, 4.0]])})
-        >>> float(h.get("d")[0]), float(h["d"]["bias"][0])
+        >>> float(h.get("d")[0]), float(h["d", "bias"]["l2"][0])
         (5.0, 4.0)
     """
 
     kind = "gradients"
-
-    def __getitem__(self, layer: str) -> dict[str, np.ndarray]:
-        block = self._check_stat("l2")
-        return {self.columns[i][1]: block[:, i] for i in self.column_index(layer)}
 
     def get(self, layer: str, stat: str = "l2", variable: str | None = None) -> np.ndarray:
         """One value per recorded step for `layer` (or one of its variables).
@@ -373,10 +402,6 @@ class ActivationHistory(StepHistory):
     """
 
     kind = "activations"
-
-    def __getitem__(self, layer: str) -> dict[str, np.ndarray]:
-        (i,) = self.column_index(layer)
-        return {stat: block[:, i] for stat, block in self.values.items()}
 
     def get(self, layer: str, stat: str = "std", variable: str | None = None) -> np.ndarray:
         """One value of `stat` per recorded step for `layer`.
