@@ -65,9 +65,23 @@ def _fetch(root: Path) -> Path:
             raise PluginError(f"npm pack katex@{KATEX_VERSION} failed: {done.stderr.strip()[-500:]}")
         cache.mkdir(parents=True, exist_ok=True)
         with tarfile.open(tarballs[0]) as archive:
-            archive.extractall(cache, filter="data")
+            _extract(archive, cache)
     log.info("KaTeX %s fetched from the npm registry into %s", KATEX_VERSION, cache)
     return dist
+
+
+def _extract(archive: tarfile.TarFile, into: Path) -> None:
+    """Unpack the npm tarball, refusing members that would land outside `into`."""
+    if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+        archive.extractall(into, filter="data")
+        return
+    # Older 3.11 releases have no extraction filters: check the members by hand.
+    root = into.resolve()
+    for member in archive.getmembers():
+        target = (root / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not target.is_relative_to(root):
+            raise PluginError(f"unexpected entry {member.name!r} in the KaTeX tarball")
+    archive.extractall(into)
 
 
 def on_config(config):
