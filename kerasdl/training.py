@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -211,6 +212,40 @@ class Comparison:
         return (min if lower_better else max)(self.rows, key=lambda row: row[column])
 
 
+# Up to this many bytes (the training rows of every epoch plus the validation split), the
+# splits of a fit are handed to TensorFlow as one pipeline; see _fit_inputs.
+_PIPELINE_MAX_BYTES = 256 * 2**20
+
+
+def _fit_inputs(x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, batch_size: int,
+                epochs: int) -> dict[str, Any]:
+    """Keyword arguments for `fit`: the training split in a new order each epoch, and the validation split.
+
+    On TensorFlow, `fit` on numpy arrays builds a new `tf.data` iterator for
+    the training data and another for the validation data every epoch, which
+    on the small data of the tutorials costs about as much as the training
+    steps themselves. Here the orders of all epochs are drawn up front with
+    numpy (from the seeded global generator, so runs repeat) and handed over
+    as one pipeline, read by one iterator per fit: each epoch is one full pass
+    (`steps_per_epoch` batches, the last one smaller), each validation pass
+    the same batches. Other backends and larger data get the arrays.
+    """
+    arrays = {"x": x, "y": y, "batch_size": batch_size, "validation_data": (x_val, y_val)}
+    rows = np.asarray(x).nbytes + np.asarray(y).nbytes
+    if keras.backend.backend() != "tensorflow" or rows * epochs + np.asarray(x_val).nbytes > _PIPELINE_MAX_BYTES:
+        return arrays
+    import tensorflow as tf
+
+    orders = np.stack([np.random.permutation(len(x)) for _ in range(epochs)])
+    epoch_batches = tf.data.Dataset.from_tensor_slices(orders).flat_map(
+        lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size))
+    x_all, y_all = tf.constant(x), tf.constant(y)
+    train = epoch_batches.map(lambda index: (tf.gather(x_all, index), tf.gather(y_all, index)))
+    val = tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(batch_size).repeat()
+    return {"x": train.prefetch(2), "steps_per_epoch": math.ceil(len(x) / batch_size), "shuffle": False,
+            "validation_data": val, "validation_steps": math.ceil(len(x_val) / batch_size)}
+
+
 def compare(
     models: Mapping[str, keras.Model | Callable[[], keras.Model]],
     data: Any,
@@ -282,8 +317,8 @@ def compare(
             print(f"--- training {name} ({count_params(model):,} parameters) ---", flush=True)
         selector = BestEpoch(select_epoch) if select_epoch else None
         start = time.perf_counter()
-        history = model.fit(data.x_train, data.y_train, validation_data=(x_val, y_val), epochs=epochs,
-                            batch_size=batch_size, verbose=verbose,
+        history = model.fit(**_fit_inputs(data.x_train, data.y_train, x_val, y_val, batch_size, epochs),
+                            epochs=epochs, verbose=verbose,
                             callbacks=list(callbacks or []) + ([selector] if selector else []))
         seconds = time.perf_counter() - start
         splits = (("train", data.x_train, data.y_train), ("val", x_val, y_val), ("test", data.x_test, data.y_test))

@@ -71,3 +71,29 @@ def test_format_table_alignment():
     assert lines[0].split() == ["model", "params", "test_accuracy", "seconds"]
     assert "1,200" in lines[1] and "0.7500" in lines[2]
     assert len({len(line) for line in lines}) == 1
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the pipeline is TensorFlow's")
+def test_fit_inputs_give_one_full_pass_per_epoch_in_a_seeded_order():
+    # compare's TensorFlow pipeline must train on exactly what fit on arrays would: every
+    # training row once per epoch, a new order each epoch, the same orders for the same seed.
+    from kerasdl.training import _fit_inputs
+
+    x = np.arange(10, dtype="float32").reshape(10, 1)
+    y = np.arange(10)
+
+    def epochs_seen(seed):
+        keras.utils.set_random_seed(seed)
+        inputs = _fit_inputs(x, y, x[:3], y[:3], batch_size=4, epochs=3)
+        assert inputs["steps_per_epoch"] == 3 and inputs["validation_steps"] == 1
+        batches = [yb.numpy().tolist() for _, yb in inputs["x"]]
+        assert [len(b) for b in batches] == [4, 4, 2] * 3  # batches never straddle two epochs
+        return [sum(batches[i:i + 3], []) for i in (0, 3, 6)]
+
+    orders = epochs_seen(0)
+    assert all(sorted(order) == list(range(10)) for order in orders)
+    assert len({tuple(order) for order in orders}) == 3
+    assert epochs_seen(0) == orders and epochs_seen(1) != orders
+    with pytest.MonkeyPatch.context() as patch:  # too large to copy: the arrays, as before
+        patch.setattr("kerasdl.training._PIPELINE_MAX_BYTES", 10)
+        assert _fit_inputs(x, y, x, y, batch_size=4, epochs=3)["x"] is x
