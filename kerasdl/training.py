@@ -218,7 +218,7 @@ _PIPELINE_MAX_BYTES = 256 * 2**20
 
 
 def _fit_inputs(x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, batch_size: int,
-                epochs: int) -> dict[str, Any]:
+                epochs: int, steps_per_execution: int = 1) -> dict[str, Any]:
     """Keyword arguments for `fit`: the training split in a new order each epoch, and the validation split.
 
     On TensorFlow, `fit` on numpy arrays builds a new `tf.data` iterator for
@@ -228,11 +228,15 @@ def _fit_inputs(x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarr
     numpy (from the seeded global generator, so runs repeat) and handed over
     as one pipeline, read by one iterator per fit: each epoch is one full pass
     (`steps_per_epoch` batches, the last one smaller), each validation pass
-    the same batches. Other backends and larger data get the arrays.
+    the same batches. Other backends, larger data and models compiled with
+    `steps_per_execution > 1` get the arrays: such a model reads its batches
+    in blocks, and a block that runs past an epoch's last batch would take
+    the next epoch's first ones (and validation would count some twice).
     """
     arrays = {"x": x, "y": y, "batch_size": batch_size, "validation_data": (x_val, y_val)}
     rows = np.asarray(x).nbytes + np.asarray(y).nbytes
-    if keras.backend.backend() != "tensorflow" or rows * epochs + np.asarray(x_val).nbytes > _PIPELINE_MAX_BYTES:
+    if (keras.backend.backend() != "tensorflow" or steps_per_execution != 1
+            or rows * epochs + np.asarray(x_val).nbytes > _PIPELINE_MAX_BYTES):
         return arrays
     import tensorflow as tf
 
@@ -317,7 +321,9 @@ def compare(
             print(f"--- training {name} ({count_params(model):,} parameters) ---", flush=True)
         selector = BestEpoch(select_epoch) if select_epoch else None
         start = time.perf_counter()
-        history = model.fit(**_fit_inputs(data.x_train, data.y_train, x_val, y_val, batch_size, epochs),
+        inputs = _fit_inputs(data.x_train, data.y_train, x_val, y_val, batch_size, epochs,
+                             steps_per_execution=int(getattr(model, "steps_per_execution", 1) or 1))
+        history = model.fit(**inputs,
                             epochs=epochs, verbose=verbose,
                             callbacks=list(callbacks or []) + ([selector] if selector else []))
         seconds = time.perf_counter() - start

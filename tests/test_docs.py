@@ -86,6 +86,9 @@ def test_tutorial_page_has_executed_output_and_figure(site: Path, path: Path):
     figures = re.findall(r'<img[^>]*src="data:image/png;base64,([A-Za-z0-9+/=]{200,})"', page)
     assert figures, f"{path.name}: no embedded PNG figure on its page"
     assert "Traceback (most recent call last)" not in page
+    # A Python warning printed on a page ("file.py:12: UserWarning: ...") is a flaw a reader sees.
+    shown = re.findall(r"\.py:\d+: (\w*Warning): ([^\n<]{0,80})", page)
+    assert not shown, f"{path.name}: warnings printed on its page: {shown}"
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])

@@ -80,3 +80,15 @@ def test_right_answers_pass():
     assert result.passed and "gap" in result.message
     result = exercises.check("01.3", gaps=RIGHT_GAPS, runs=RUNS)
     assert result.passed and "deep (4x32) has the larger gap" in result.message, str(result)
+
+
+def test_longer_budget_reports_the_best_over_all_epochs():
+    """A continued run whose added epochs validate worse leaves the best so far where it was."""
+    after = {"loss": [0.3, 0.29, 0.28, 0.27, 0.26, 0.25], "val_accuracy": [0.1, 0.2, 0.3, 0.2, 0.1, 0.2]}
+    deep = {"loss": [0.3] * 3, "val_accuracy": [0.95] * 3}
+    result = exercises.check("01.2", before=BEFORE, after=after, deep=deep)
+    best_before = max(BEFORE["val_accuracy"])
+    assert result.passed
+    assert f"so {best_before:.3f} over all" in result.message
+    gap = 100 * (0.95 - best_before)
+    assert f"the gap went from {gap:+.1f} to {gap:+.1f} points" in result.message

@@ -97,3 +97,19 @@ def test_fit_inputs_give_one_full_pass_per_epoch_in_a_seeded_order():
     with pytest.MonkeyPatch.context() as patch:  # too large to copy: the arrays, as before
         patch.setattr("kerasdl.training._PIPELINE_MAX_BYTES", 10)
         assert _fit_inputs(x, y, x, y, batch_size=4, epochs=3)["x"] is x
+    # Blocks of batches (steps_per_execution) would run across epoch boundaries: arrays.
+    assert _fit_inputs(x, y, x, y, batch_size=4, epochs=3, steps_per_execution=2)["x"] is x
+
+
+def test_compare_trains_every_epoch_of_a_model_run_in_blocks_of_steps(recwarn):
+    # 13 rows in batches of 4 are 4 batches an epoch, not a multiple of 3 steps per execution.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20, 3)).astype("float32")
+    y = (x[:, 0] > 0).astype("int64")
+    data = datasets.Dataset("toy", x[:13], y[:13], x[13:], y[13:], task="binary", num_outputs=1,
+                            x_val=x[13:], y_val=y[13:])
+    model = models.deep_mlp(3, 1, depth=1, width=4)
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"], steps_per_execution=3)
+    result = training.compare({"blocks": model}, data, epochs=4, batch_size=4, verbose=0, select_epoch=None)
+    assert len(result.histories["blocks"]["loss"]) == 4
+    assert not [w for w in recwarn if "ran out of data" in str(w.message)]

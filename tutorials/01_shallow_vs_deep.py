@@ -317,8 +317,9 @@ deep_name = next(name for name in spiral_first if name != "shallow")
 first_history = dict(shallow_net.history.history)
 longer = shallow_net.fit(spirals.x_train, spirals.y_train, validation_data=spirals.validation,
                          epochs=len(first_history["loss"]), batch_size=64, verbose=0).history
+best_so_far = max(first_history["val_accuracy"] + longer["val_accuracy"])
 print(f"best validation accuracy: shallow {max(first_history['val_accuracy']):.3f} -> "
-      f"{max(longer['val_accuracy']):.3f} with twice the epochs; "
+      f"{best_so_far:.3f} with twice the epochs; "
       f"{deep_name}: {max(spiral_first[deep_name].history.history['val_accuracy']):.3f}")
 print(exercises.check("01.2", before=first_history, after=longer,
                       deep=spiral_first[deep_name].history.history).require())

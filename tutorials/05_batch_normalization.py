@@ -230,7 +230,8 @@ bn_vs_plain({bn: scores[bn].min(axis=1) for bn in (False, True)},
             "worst validation accuracy over the initializations")
 if len(INITS) > 1:
     bn_vs_plain({bn: np.ptp(scores[bn], axis=1) for bn in (False, True)},
-                "range (best - worst) over the initializations", higher_is_better=False)
+                "range (best - worst) over the initializations, smaller is better",
+                higher_is_better=False)
 bn_rows = [row for _, _, row in _runs.values() if "val_acc_recomputed" in row]
 lag = [r for r in bn_rows if r["val_acc_recomputed"] - r["val_acc"] > 0.1]
 print(f"BN runs so far whose validation accuracy rose by more than 10 points once the running "

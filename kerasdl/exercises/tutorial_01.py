@@ -98,15 +98,20 @@ def _longer_budget(before: Mapping[str, Sequence[float]], after: Mapping[str, Se
            f"the continued run to fit the training data better than before: its lowest training loss "
            f"({loss_after.min():.4f}) below the first run's ({loss_before.min():.4f}). A loss that does not "
            "move means the model did not train")
-    epochs = len(loss_before) + len(loss_after)
-    text = (f"With {epochs} epochs instead of {len(loss_before)} the shallow network's training loss fell from "
-            f"{loss_before.min():.4f} to {loss_after.min():.4f} and its best validation accuracy went from "
-            f"{val_before.max():.3f} to {val_after.max():.3f}.")
+    epochs, first, added = len(loss_before) + len(loss_after), len(loss_before), len(loss_after)
+    best_all = max(val_before.max(), val_after.max())
+    text = (f"With {epochs} epochs instead of {first} the shallow network's lowest training loss fell from "
+            f"{loss_before.min():.4f} to {loss_after.min():.4f}. Its best validation accuracy was "
+            f"{val_before.max():.3f} in the first {first} epochs and {val_after.max():.3f} in the {added} added "
+            f"ones, so {best_all:.3f} over all {epochs}"
+            + (": the extra epochs fit the training data better without finding a better network for new "
+               "examples." if val_after.max() <= val_before.max() else "."))
     if deep is not None:
         target = _curve(deep, "val_accuracy", "deep").max()
-        gap_before, gap_after = target - val_before.max(), target - val_after.max()
+        gap_before, gap_after = target - val_before.max(), target - best_all
         text += (f" The deep network's best, after {len(_curve(deep, 'loss', 'deep'))} epochs, is {target:.3f}: "
-                 f"the gap went from {100 * gap_before:+.1f} to {100 * gap_after:+.1f} points (deep minus shallow).")
+                 f"the gap went from {100 * gap_before:+.1f} to {100 * gap_after:+.1f} points (deep minus shallow's "
+                 "best so far).")
     return text + " This is one seed: a measurement of this run, not a verdict."
 
 
