@@ -101,6 +101,8 @@ def test_fit_inputs_give_one_full_pass_per_epoch_in_a_seeded_order():
     assert _fit_inputs(x, y, x, y, batch_size=4, epochs=3, steps_per_execution=2)["x"] is x
 
 
+@pytest.mark.skipif(keras.backend.backend() == "torch",
+                    reason="Keras's PyTorch trainer runs steps_per_execution=1 only")
 def test_compare_trains_every_epoch_of_a_model_run_in_blocks_of_steps(recwarn):
     # 13 rows in batches of 4 are 4 batches an epoch, not a multiple of 3 steps per execution.
     rng = np.random.default_rng(0)
