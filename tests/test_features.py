@@ -54,11 +54,36 @@ def test_inside_a_scikit_learn_pipeline():
     assert model.fit(x.reshape(20, -1), y).score(x.reshape(20, -1), y) == 1.0
 
 
-def test_picture_has_the_image_shape_and_shows_the_strokes():
-    stripes = np.tile([0.0, 0.0, 1.0, 1.0], (28, 7))
-    picture = datasets.hog_picture(stripes[..., None])
-    assert picture.shape == (28, 28) and picture.max() > 0
+def test_picture_is_scaled_and_runs_along_the_strokes():
+    vertical = np.tile([0.0, 0.0, 1.0, 1.0], (28, 7))  # stripes down the image: vertical edges
+    for stripes, along_rows in ((vertical, True), (vertical.T, False)):
+        picture = datasets.hog_picture(stripes[..., None], scale=4)
+        assert picture.shape == (112, 112)
+        centre_column, centre_row = picture[:, 14::28].sum(), picture[14::28, :].sum()
+        assert (centre_column > 3 * centre_row) if along_rows else (centre_row > 3 * centre_column)
+    assert datasets.hog_picture(np.zeros((28, 28)), scale=1).shape == (28, 28)
     assert not datasets.hog_picture(np.zeros((28, 28))).any()
+
+
+def test_picture_line_ends_carry_scikit_images_cell_histograms():
+    image = _digits()[1].astype("float64")
+    cells = hog(image, orientations=9, pixels_per_cell=(7, 7), cells_per_block=(1, 1),
+                feature_vector=False)[:, :, 0, 0, :]
+    picture = datasets.hog_picture(image, scale=4)
+    side, reach = 28, 0.9 * 27 / 2
+    for o in range(9):
+        angle = np.pi * (o + 0.5) / 9
+        tip = np.rint([reach * np.cos(angle), -reach * np.sin(angle)]).astype(int)
+        for i in range(4):
+            for j in range(4):
+                r, c = i * side + 14 + tip[0], j * side + 14 + tip[1]
+                np.testing.assert_allclose(picture[r, c], cells[i, j, o], atol=1e-12)
+
+
+def test_picture_scale_must_be_a_positive_integer():
+    for bad in (0, 2.0, True):
+        with pytest.raises(ValueError, match=f"scale must be an integer >= 1; got {bad!r}"):
+            datasets.hog_picture(np.zeros((28, 28)), scale=bad)
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -106,32 +106,54 @@ def _grey_images(images: np.ndarray, image_shape: tuple[int, int] | None) -> np.
     return x
 
 
-def hog_picture(image: np.ndarray, orientations: int = 9, pixels_per_cell: int = 7) -> np.ndarray:
+def hog_picture(image: np.ndarray, orientations: int = 9, pixels_per_cell: int = 7,
+                scale: int = 4) -> np.ndarray:
     """A picture of one image's HOG cells: in each cell, a star of lines, one per direction bin.
 
-    Each line runs along the edge direction of its bin (at right angles to the
-    gradient) and is as bright as that bin is strong, so the picture shows
-    which way the strokes run where: what a classifier given these features
-    gets to see instead of the pixels.
+    Each line runs through the cell's centre along the edge direction of its
+    bin (at right angles to the gradient, as scikit-image draws it) and is as
+    bright as that bin is strong, so the picture shows which way the strokes
+    run where: what a classifier given these features gets to see instead of
+    the pixels. The picture is `scale` times the image's size, so that the
+    stars of 7-pixel cells can be seen; the two ends of each line carry
+    exactly the value of its bin (one-cell blocks, L2-Hys normalised).
 
     Args:
         image: One grey image, `(height, width)` or `(height, width, 1)`.
         orientations: Direction bins per cell, as in `hog_features`.
         pixels_per_cell: Side of a cell in pixels, as in `hog_features`.
+        scale: Picture pixels per image pixel, an integer >= 1.
 
     Returns:
-        float array of the image's shape (without a channel axis).
+        float array `(cells_down * pixels_per_cell * scale, cells_across *
+        pixels_per_cell * scale)`: the image's size times `scale` where the
+        cells tile the image.
 
     Example:
         >>> import numpy as np
         >>> hog_picture(np.zeros((28, 28))).shape
-        (28, 28)
+        (112, 112)
     """
     from skimage.feature import hog
 
+    if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 1:
+        raise ValueError(f"scale must be an integer >= 1; got {scale!r}.")
     grey = _grey_images(np.asarray(image)[None], None)[0]
     hog_features(grey[None], orientations=orientations, pixels_per_cell=pixels_per_cell,
                  cells_per_block=1)  # the same argument checks and errors
-    _, picture = hog(grey, orientations=orientations, pixels_per_cell=(pixels_per_cell,) * 2,
-                     cells_per_block=(1, 1), visualize=True)
+    cells = hog(grey, orientations=orientations, pixels_per_cell=(pixels_per_cell,) * 2,
+                cells_per_block=(1, 1), feature_vector=False)[:, :, 0, 0, :]
+    side = pixels_per_cell * int(scale)
+    picture = np.zeros((cells.shape[0] * side, cells.shape[1] * side))
+    # Bin o holds gradients around angle pi (o + 1/2) / orientations (rows down, columns
+    # right); its edge runs at right angles to that: direction (cos, -sin) in (row, column).
+    angles = np.pi * (np.arange(orientations) + 0.5) / orientations
+    reach = np.linspace(-1.0, 1.0, 4 * side + 1) * (side - 1) / 2 * 0.9
+    for o, angle in enumerate(angles):
+        d_row, d_col = np.rint(np.outer(reach, [np.cos(angle), -np.sin(angle)])).astype(int).T
+        for i in range(cells.shape[0]):
+            for j in range(cells.shape[1]):
+                rows = i * side + side // 2 + d_row
+                cols = j * side + side // 2 + d_col
+                picture[rows, cols] = np.maximum(picture[rows, cols], cells[i, j, o])
     return picture
