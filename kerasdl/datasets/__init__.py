@@ -19,8 +19,9 @@ from typing import Any
 from kerasdl.datasets import builtin, generated, glyphs, real_images
 from kerasdl.datasets.base import Dataset, StreamingDataset
 from kerasdl.datasets.features import hog_features, hog_picture
+from kerasdl.datasets.gratings import OrientationTuning, grating, orientation_tuning
 from kerasdl.datasets.images import ImageFolder, image_folder
-from kerasdl.datasets.real_images import Photo, PackageDataMissingError, photo_patches, photos
+from kerasdl.datasets.real_images import Photo, PackageDataMissingError, photo_patches, photos, zca_whiten
 
 _BUILTIN: dict[str, Callable[..., Dataset]] = {
     "digits": builtin.digits,
@@ -96,5 +97,6 @@ def load(name: str, seed: int = 0, validation_size: float = 0.2, **kwargs: Any) 
     return data.split_validation(validation_size, seed=seed)
 
 
-__all__ = ["Dataset", "ImageFolder", "PackageDataMissingError", "Photo", "StreamingDataset", "available",
-           "hog_features", "hog_picture", "image_folder", "load", "photo_patches", "photos"]
+__all__ = ["Dataset", "ImageFolder", "OrientationTuning", "PackageDataMissingError", "Photo", "StreamingDataset",
+           "available", "grating", "hog_features", "hog_picture", "image_folder", "load", "orientation_tuning",
+           "photo_patches", "photos", "zca_whiten"]

@@ -11,7 +11,7 @@ Example:
     'deep_mlp'
 """
 
-from kerasdl.models.autoencoders import autoencoder, reconstruction_error
+from kerasdl.models.autoencoders import autoencoder, reconstruction_error, sparse_coder
 from kerasdl.models.blocks import count_params
 from kerasdl.models.convolutional import cnn, feature_extractor
 from kerasdl.models.adversarial import GAN, gan
@@ -32,5 +32,6 @@ __all__ = [
     "reconstruction_error",
     "rnn",
     "shallow_mlp",
+    "sparse_coder",
     "transformer_classifier",
 ]
