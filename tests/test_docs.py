@@ -89,6 +89,9 @@ def test_tutorial_page_has_executed_output_and_figure(site: Path, path: Path):
     # A Python warning printed on a page ("file.py:12: UserWarning: ...") is a flaw a reader sees.
     shown = re.findall(r"\.py:\d+: (\w*Warning): ([^\n<]{0,80})", page)
     assert not shown, f"{path.name}: warnings printed on its page: {shown}"
+    # So is a library's logged warning ("WARNING:tensorflow:5 out of the last 32 calls ...").
+    logged = re.findall(r"WARNING:\w+:([^\n<]{0,80})", page)
+    assert not logged, f"{path.name}: logged warnings printed on its page: {logged}"
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])

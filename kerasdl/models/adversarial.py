@@ -156,7 +156,10 @@ class GAN(keras.Model):
         """
         n = check_positive_int("n", n)
         noise = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
-        return np.asarray(self.generator.predict(noise, verbose=0))
+        # Direct calls, in chunks: `predict` would build (and, after training, retrace) a
+        # function for one use, and TensorFlow logs a retracing warning when that happens often.
+        chunks = [self.generator(noise[i:i + 4096], training=False) for i in range(0, n, 4096)]
+        return np.concatenate([keras.ops.convert_to_numpy(c) for c in chunks])
 
     def get_config(self) -> dict:
         return {
