@@ -292,6 +292,33 @@ def test_fine_tune_on_an_image_folder_with_an_own_keras_backbone(tmp_path):
     np.testing.assert_allclose(restored.predict(images, verbose=0), model.predict(images, verbose=0), atol=1e-5)
 
 
+@pytest.mark.slow
+def test_the_courses_recipe_resnet50_two_neurons_frozen_then_top_layers(tmp_path):
+    """The course's own example, as code: ResNet50, a new 2-neuron head, frozen, then its top unfrozen.
+
+    `weights=None` stands in for ImageNet here (no download); with the weights in the Keras cache
+    the same call with `weights="imagenet"` is the recipe the course describes.
+    """
+    from kerasdl.datasets import image_folder
+
+    data = image_folder(_xray_folder(tmp_path / "xrays"), image_size=32, validation_split=0.34, batch_size=4)
+    keras.utils.set_random_seed(0)
+    model = build_transfer_model(backbone("resnet50", weights=None, input_shape=(32, 32, 3)), 2)
+    assert model.output_shape == (None, 2)
+    features = find_backbone(model)
+    bn_before = _numpy(w for layer in _batch_norms(model) for w in layer.weights)
+    result = fine_tune(model, data.train, data.validation, head_epochs=1, fine_tune_epochs=1,
+                       unfreeze="conv5_block1_1_conv")
+    assert result.trainable_params["head"] == 2048 * 2 + 2  # pooled ResNet50 features -> 2 neurons
+    assert result.unfrozen and all(name.startswith("conv5_") for name in result.unfrozen)
+    assert "conv4_block6_3_conv" not in result.unfrozen
+    assert features.get_layer("conv1_conv").trainable is False
+    bn_after = _numpy(w for layer in _batch_norms(model) for w in layer.weights)
+    for before, after in zip(bn_before, bn_after):
+        np.testing.assert_array_equal(before, after)
+    assert len(result.history["val_accuracy"]) == 2
+
+
 def test_why_unfreeze_keeps_batch_norm_frozen():
     """In Keras 3, fit() overrides the backbone's training=False (keras-team/keras#20285).
 
