@@ -63,3 +63,16 @@ def test_docstring_examples_run(name, monkeypatch):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert result.failed == 0
+
+
+def test_tensorflows_retracing_warning_for_new_models_is_dropped_and_nothing_else(caplog):
+    import logging
+
+    tf_logger = logging.getLogger("tensorflow")
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        tf_logger.warning("5 out of the last 12 calls to <function f at 0x1> triggered tf.function retracing. "
+                          "Tracing is expensive.")
+        tf_logger.warning("Some other TensorFlow warning")
+    assert [r.getMessage() for r in caplog.records] == ["Some other TensorFlow warning"]
+    importlib.reload(kerasdl)  # a reload does not stack a second filter
+    assert sum(type(f).__name__ == "_NewModelsAreNotRetracing" for f in tf_logger.filters) == 1
