@@ -101,6 +101,21 @@ def check_positive_float(name: str, value: Any) -> float:
     return value
 
 
+def check_non_negative_float(name: str, value: Any) -> float:
+    """Return `value` as a float if it is a finite number >= 0.
+
+    Example:
+        >>> check_non_negative_float("sparsity", 0)
+        0.0
+    """
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a number >= 0; got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    if not 0.0 <= value < float("inf"):
+        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}.")
+    return value
+
+
 def check_bool(name: str, value: Any) -> bool:
     """Return `value` if it is a bool.
 

@@ -359,18 +359,20 @@ def learned_filters(patches, seed):
 
 
 def selectivity(filters):
-    return float(datasets.orientation_tuning(filters).selectivity.mean())
+    return datasets.orientation_tuning(filters).selectivity  # one value per filter
 
 
-tuning_rows, shown = [], {}
+tuning_rows, shown = [], {}  # shown: seed 0's filters and their scores, for the figures
 for seed in range(SEEDS):
     start, from_photos = learned_filters(white, seed)
     _, from_noise = learned_filters(noise, seed)
-    shown.setdefault("photos", from_photos)
-    shown.setdefault("noise", from_noise)
-    tuning_rows.append({"seed": seed, "before_training": selectivity(start),
-                        "trained_on_photos": selectivity(from_photos),
-                        "trained_on_noise": selectivity(from_noise)})
+    row = {"seed": seed}
+    for key, filters in (("before_training", start), ("trained_on_photos", from_photos),
+                         ("trained_on_noise", from_noise)):
+        scores = selectivity(filters)
+        shown.setdefault(key, (filters, scores))
+        row[key] = float(scores.mean())
+    tuning_rows.append(row)
 print(training.format_table(tuning_rows, digits=3))
 stripes = np.stack([datasets.grating(8, 0.25, a) for a in (0, np.pi / 4)])
 print("For scale: pure stripes at 0 and 45 degrees score "
@@ -381,9 +383,9 @@ print("For scale: pure stripes at 0 and 45 degrees score "
 
 # %%
 for source in ("photos", "noise"):
-    scores = datasets.orientation_tuning(shown[source]).selectivity
+    filters, scores = shown[f"trained_on_{source}"]
     order = np.argsort(-scores)
-    fig = plots.plot_image_grid(shown[source][order], titles=[f"{v:.2f}" for v in scores[order]],
+    fig = plots.plot_image_grid(filters[order], titles=[f"{v:.2f}" for v in scores[order]],
                                 ncols=16, cmap="RdBu_r", symmetric=True, cell_size=0.75,
                                 title=f"Sparse coder trained on {source}, seed 0")
     plt.show()

