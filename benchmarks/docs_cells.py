@@ -11,9 +11,10 @@ Usage:
     IPYTHONDIR=/tmp/ipy KERASDL_DOCS_CACHE=0 mkdocs build --strict
     python benchmarks/docs_cells.py report /tmp/cells.jsonl --min-seconds 8
 
-Tutorials are told apart by kernel process (one kernel per page, in nav
-order). The log does not name them, so the report numbers them in build
-order; pass `--names` (the tutorial stems, in that order) to label the rows.
+Tutorials are told apart by kernel process (one kernel per page). The build
+runs them in worker processes that name the tutorial (`KERASDL_DOCS_TUTORIAL`),
+and the log keeps that name; for logs without it the report numbers the kernels
+in build order, and `--names` (the tutorial stems, in that order) labels them.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def _kerasdl_pre(info):
 def _kerasdl_post(result):
     with open(LOG, "a", encoding="utf-8") as handle:
         handle.write(_json.dumps({"pid": __import__("os").getpid(), "first": _kerasdl_cell["first"],
+                                  "tutorial": __import__("os").environ.get("KERASDL_DOCS_TUTORIAL"),
                                   "s": round(_time.perf_counter() - _kerasdl_cell["start"], 2)}) + "\\n")
 
 
@@ -74,7 +76,8 @@ def report(log: Path, min_seconds: float = 8.0, names: list[str] | None = None) 
     out = []
     for i, pid in enumerate(order):
         cells = [row for row in rows if row["pid"] == pid]
-        out.append({"tutorial": names[i] if names and i < len(names) else f"#{i + 1}",
+        named = cells[0].get("tutorial")
+        out.append({"tutorial": named or (names[i] if names and i < len(names) else f"#{i + 1}"),
                     "total_s": round(sum(row["s"] for row in cells), 1), "cells": len(cells),
                     "heavy": [(row["s"], row["first"]) for row in cells if row["s"] >= min_seconds]})
     return out

@@ -224,6 +224,8 @@ def test_about_page_reports_how_the_numbers_were_made(site: Path):
     assert "Device:" in about
     for path in TUTORIALS:
         assert f"<code>{path.name}</code>" in about, f"{path.name} missing from the About run table"
+    # How the run times were taken: tutorials side by side, the timing ones alone.
+    assert "KERASDL_DOCS_JOBS" in about and "03_why_practical.py" in about
 
 
 def test_nothing_is_loaded_from_the_internet(site: Path):

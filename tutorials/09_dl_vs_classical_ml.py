@@ -12,7 +12,7 @@
 # *Topic 9 of the course: when a neural network beats gradient-boosted trees, and when
 # it does not.*
 #
-# **Data used:** scikit-learn's breast cancer and digits sets; generated spirals.
+# **Data used:** scikit-learn's breast cancer, wine and digits sets; printed glyphs kerasdl generates.
 #
 # **Prerequisites:** tutorials 1 and 8.
 #
@@ -45,6 +45,7 @@ import numpy as np
 from scipy.stats import spearmanr
 from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 import kerasdl
@@ -94,9 +95,9 @@ def classical(cls):
     return lambda seed: cls(random_state=seed)
 
 
-def repeated(data):
-    """The same training examples, repeated to at least MIN_ROWS rows (for the MLP only)."""
-    rows = np.resize(np.arange(len(data.x_train)), max(len(data.x_train), MIN_ROWS))
+def repeated(data, min_rows=MIN_ROWS):
+    """The same training examples, repeated to at least `min_rows` rows (for the networks only)."""
+    rows = np.resize(np.arange(len(data.x_train)), max(len(data.x_train), min_rows))
     return dataclasses.replace(data, x_train=data.x_train[rows], y_train=data.y_train[rows])
 
 
@@ -200,11 +201,10 @@ for m in MODELS:
 faster = stats.paired_difference(gain["MLP"], gain[best], names=("MLP's gain", f"{best}'s gain"),
                                  unit="points")
 print(f"  {faster.verdict()}")
-print(f"  Verdict: " + (f"the MLP gained more than {best} from the extra data, as the claim says"
+print("  Verdict: " + (f"the MLP gained more than {best} from the extra data, as the claim says"
                         if faster.detected and faster.mean > 0 else
                         f"the MLP did not gain detectably more than {best}")
-      + f", up to {n_last} examples (the course means tens of thousands or more, which this data set "
-      "cannot test).")
+      + f", up to {n_last} examples (the course means tens of thousands: see the glyph curve below).")
 
 print("\nClaim 3 - training time: classical takes minutes-hours, deep learning hours-days.")
 for name, curve in curves.items():
@@ -219,6 +219,101 @@ for name, curve in curves.items():
 slowest = max(r["seconds"] for c in curves.values() for r in c.runs[c.sizes[-1]].rows)
 print(f"  Verdict: every full-size fit took at most {slowest:.1f} s, so neither 'hours' nor 'days' applies "
       "at this scale; the intervals above say whether the MLP was slower than the faster classical model.")
+
+# %% [markdown]
+# ### Claim 2 at scale: up to 30,000 generated images
+#
+# The largest set above has 1,347 training images, far from the "large data" of the claim.
+# kerasdl's glyph renderer draws as many labelled images as we ask for:
+# `datasets.load("glyphs", n=...)` gives the 47 printed letters, digits and symbols of
+# `GLYPH_CLASSES` in 21 fonts, each shifted, rotated, scaled, slanted, thickened and noised
+# at random, generated from a seed and cached on disk. At 16 x 16 pixels we train on 300,
+# 3,000 and 30,000 of them and score on the same test images:
+#
+# - logistic regression and a random forest on the 256 pixels (defaults, except 300
+#   iterations for the logistic regression, which it needs to converge);
+# - an MLP with two hidden layers of 128 units, Adam, batch 128, 8 epochs of at least 6,000
+#   rows (small sets repeated), keeping the epoch with the lowest validation loss.
+#
+# Two contestants are left out to keep this page's run time in bounds: gradient boosting,
+# which with 47 classes grows 47 trees per round, and a CNN, which needs several times the
+# MLP's training time per epoch on a CPU (tutorial 1 compares a CNN with engineered features
+# on real digits).
+
+# %%
+GLYPH_N = 800 if SMOKE else 37_100  # 30,000 training images after the test and validation splits
+GLYPH_SIZES = [100, 200] if SMOKE else [300, 3_000, 30_000]
+GLYPH_SEEDS = SEEDS[:2] if SMOKE else SEEDS[:3]
+GLYPH_EPOCHS, GLYPH_ROWS = (1, 300) if SMOKE else (8, 6_000)
+start = time.perf_counter()
+glyphs = datasets.load("glyphs", n=GLYPH_N, size=16, test_size=0.1, validation_size=0.1)
+print(f"{len(glyphs.x_train):,} training, {len(glyphs.x_val):,} validation and {len(glyphs.x_test):,} test "
+      f"images of {glyphs.num_outputs} classes, loaded in {time.perf_counter() - start:.1f} s")
+
+
+def flat(data):
+    """The same splits with each image as a row of pixels (for scikit-learn)."""
+    rows = {k: getattr(data, k).reshape(len(getattr(data, k)), -1) for k in ("x_train", "x_val", "x_test")}
+    return dataclasses.replace(data, **rows)
+
+
+def wide_mlp(data):
+    return training.compile_for(models.deep_mlp(data.input_shape, data.num_outputs, depth=2, width=128),
+                                steps_per_execution=16)
+
+
+GLYPH_MODELS = ("LogisticRegression", "RandomForest", "MLP")
+glyph_curve = stats.LearningCurve({})
+start = time.perf_counter()
+for n in GLYPH_SIZES:
+    runs = stats.SeedRuns()
+    for seed in GLYPH_SEEDS:
+        data = glyphs.subset(n, seed=seed)
+        deep = stats.run_over_seeds({"MLP": lambda: wide_mlp(data)}, repeated(data, GLYPH_ROWS), seeds=[seed],
+                                    epochs=GLYPH_EPOCHS, batch_size=128)
+        with threadpool_limits(1, user_api="openmp"):
+            shallow = stats.run_over_seeds(
+                {"LogisticRegression": lambda seed: LogisticRegression(max_iter=300, random_state=seed),
+                 "RandomForest": classical(RandomForestClassifier)}, flat(data), seeds=[seed])
+        runs.rows += [{**row, "n": n} for row in shallow.rows + deep.rows]
+    glyph_curve.runs[n] = runs
+print(f"{sum(len(r.rows) for r in glyph_curve.runs.values())} trainings in {time.perf_counter() - start:.0f} s")
+print(training.format_table([
+    {"model": m, **{f"n={n:,}": f"{glyph_curve.runs[n].scores(m).mean():.3f}" for n in GLYPH_SIZES},
+     f"fit s at n={GLYPH_SIZES[-1]:,}": f"{np.mean([r['seconds'] for r in glyph_curve.runs[GLYPH_SIZES[-1]].rows if r['model'] == m]):.1f}"}
+    for m in GLYPH_MODELS]))
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 4))
+plots.plot_curve_intervals(glyph_curve, split="test", title=f"{glyphs.num_outputs} glyph classes, 16x16", ax=ax)
+plt.show()
+
+# %% [markdown]
+# The verdicts, read as before: the classical model to compare with is chosen on the
+# validation split at the largest size, then the MLP and it are compared on the test split
+# at that size and on their gain over the last tenfold step of data, both paired by seed.
+
+# %%
+n_prev, n_last = GLYPH_SIZES[-2:]
+last, before = glyph_curve.runs[n_last], glyph_curve.runs[n_prev]
+rival = stats.SeedRuns([r for r in last.rows if r["model"] != "MLP"]).best("val")
+print(f"At n={n_last:,}, MLP vs {rival} (chosen on validation): {last.verdict('MLP', rival)}")
+print(f"Gain of each model from n={n_prev:,} to n={n_last:,} (same seeds):")
+for m in GLYPH_MODELS:
+    gain = stats.paired_difference(last.scores(m), before.scores(m), scale=100.0, unit="points",
+                                   names=(f"n={n_last:,}", f"n={n_prev:,}"))
+    print(f"  {m:18s} {gain.mean:+5.1f} points, 95% CI [{gain.ci_low:+.1f}, {gain.ci_high:+.1f}]")
+glyph_gain = {m: 100 * (last.scores(m) - before.scores(m)) for m in GLYPH_MODELS}
+more = stats.paired_difference(glyph_gain["MLP"], glyph_gain[rival], unit="points",
+                               names=("MLP's gain", f"{rival}'s gain"))
+print(more.verdict())
+print(f"Verdict: from {n_prev:,} to {n_last:,} images the MLP "
+      + ("gained detectably more than" if more.detected and more.mean > 0 else
+         "gained detectably less than" if more.detected else "did not gain detectably more than")
+      + f" the {rival}, and at {n_last:,} it was "
+      + ("more accurate" if (d := last.paired("MLP", rival)).detected and d.mean > 0 else
+         "less accurate" if d.detected else "not detectably more or less accurate")
+      + f" ({len(GLYPH_SEEDS)} seeds).")
 
 # %% [markdown]
 # ### Claim 4: interpretability
@@ -289,9 +384,12 @@ plt.show()
 #   paired interval to exclude 0, and "no detectable difference" is not "equal".
 # - On data sets of this size every contestant trains in seconds; the verdicts printed above
 #   say which of the course's claims the measurements support and which they contradict.
-# - A learning curve over training-set size shows how much each model gains from more data;
-#   the claim "deep learning keeps improving" is about far larger data than ships with
-#   scikit-learn, so a curve this short can only hint at it.
+# - A learning curve over training-set size shows how much each model gains from more data.
+#   The tabular sets are too small to test "deep learning keeps improving"; on up to 30,000
+#   generated glyph images of 47 classes the logistic regression gains far less from the
+#   last tenfold step of data than the random forest, and the forest gains as much as the
+#   MLP (no detectable difference): "classical ML plateaus" fits the linear model, not the
+#   forest, while the MLP ends up the most accurate.
 # - "Black box" describes the absence of built-in explanations, not the impossibility of
 #   explaining: permutation importance applies to any model that makes predictions.
 

@@ -10,10 +10,13 @@ What it does, by build stage:
   working directory, and points the mkdocs-jupyter cache at a
   folder keyed by smoke/full mode and a fingerprint of the library sources
   and package versions (the plugin's own cache key ignores both).
-* ``on_files``: adds the tutorials as pages (mkdocs-jupyter then executes
-  them) and moves ``index.md`` and ``about.md`` last, so they are rendered
+* ``on_files``: adds the tutorials as pages and moves ``index.md`` and ``about.md`` last, so they are rendered
   after every tutorial and can show each one's figure and run time.
-* ``on_pre_page`` / ``on_page_content``: times each tutorial, links its
+* ``on_nav``: starts executing every tutorial the cache cannot serve, in
+  worker processes, two at a time by default (``tutorial_runner.py``; the
+  ones in ``RUN_ALONE`` print timings and run with nothing beside them).
+* ``on_pre_page`` / ``on_page_content``: fills each tutorial page from its
+  worker's HTML (or the cache), records its run time, links its
   ``.ipynb`` download, flags smoke builds, folds the worked solutions of
   the exercises into closed blocks (``solutions.py``), and drops the CDN ``<script>``
   tags nbconvert adds (MathJax, Mermaid) and its MathJax configuration: the
@@ -26,7 +29,8 @@ What it does, by build stage:
   they install are written by ``downloads.py``.
 
 Environment: ``KERASDL_SMOKE=1`` builds in smoke mode (tutorials shrink data
-and epochs); ``KERASDL_DOCS_CACHE=0`` re-executes every tutorial.
+and epochs); ``KERASDL_DOCS_CACHE=0`` re-executes every tutorial;
+``KERASDL_DOCS_JOBS=N`` executes N tutorials at a time (1: one after the other).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from pathlib import Path
 import course_map
 import jupytext
 import solutions
+import tutorial_runner
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
@@ -175,7 +180,10 @@ def _write_kernel_spec() -> None:
             "-f",
             "{connection_file}",
             "--IPKernelApp.capture_fd_output=False",
-            f"--IPKernelApp.exec_lines=__import__('os').chdir({str(workdir)!r})",
+            # One scratch folder per tutorial (tutorial_runner names it), as two run at once.
+            "--IPKernelApp.exec_lines=import os as _os; _d = _os.path.join("
+            f"{str(workdir)!r}, _os.environ.get({tutorial_runner.TUTORIAL_VARIABLE!r}, 'default')); "
+            "_os.makedirs(_d, exist_ok=True); _os.chdir(_d); del _os, _d",
         ],
         "display_name": "Python 3 (kerasdl docs)",
         "language": "python",
@@ -273,6 +281,67 @@ def _cached_provenance(stem: str) -> dict | None:
     return found
 
 
+#: Tutorials that print timings: another tutorial executing beside them would distort them.
+RUN_ALONE = {
+    "03_why_practical": "it measures matrix-product speed and training throughput",
+    "08_architecture_tour": "its table compares the families' training seconds",
+    "09_dl_vs_classical_ml": "its verdicts compare the models' fit times",
+}
+# Options of mkdocs-jupyter that its nb2html takes (the worker calls it with them).
+_NB2HTML_OPTIONS = ("kernel_name", "theme", "allow_errors", "show_input", "no_input", "no_prompt",
+                    "remove_tag_config", "highlight_extra_classes", "include_requirejs", "custom_mathjax_url")
+
+
+# The plugin's cache key, cache path and table of contents come from three of its private
+# functions (`_compute_cache_key`, `_get_cache_path`, `_get_nb_toc_tokens`), so that a page filled
+# from a worker is cached and titled exactly as the plugin would; pyproject.toml pins the plugin
+# (mkdocs-jupyter==0.26.3) for that reason.
+def _plugin_cache_path(plugin, source: Path) -> Path | None:
+    if not plugin.config["cache"]:
+        return None
+    from mkdocs_jupyter import plugin as jupyter_plugin
+
+    key = jupyter_plugin._compute_cache_key(str(source), plugin.config, True)
+    return jupyter_plugin._get_cache_path(plugin.config["cache_dir"], key)
+
+
+def on_nav(nav, config, files):
+    """Start executing, in worker processes, every tutorial the cache cannot serve."""
+    plugin = config.plugins.get("mkdocs-jupyter")
+    _state["runner"] = None
+    if plugin is None or not plugin.config["execute"] or plugin.config["execute_ignore"]:
+        return nav  # the plugin renders (or skips) the notebooks itself
+    pending = [p for p in _state["tutorials"] if not ((c := _plugin_cache_path(plugin, p)) and c.exists())]
+    if pending:
+        jobs = tutorial_runner.jobs_from_environment()
+        options = {name: plugin.config[name] for name in _NB2HTML_OPTIONS}
+        runner = tutorial_runner.TutorialRunner(pending, options, jobs, set(RUN_ALONE)).start()
+        atexit.register(runner.close)
+        _state["runner"] = runner
+        log.info("executing %d tutorial(s), %d at a time (alone: %s)", len(pending), jobs,
+                 ", ".join(sorted(runner.run_alone)) or "none")
+    return nav
+
+
+def _render_from_runner(page, stem: str, config) -> dict:
+    """Fill the page from the runner's HTML, as mkdocs-jupyter's render would, and cache it."""
+    from mkdocs.structure.toc import get_toc
+    from mkdocs_jupyter import plugin as jupyter_plugin
+
+    plugin = config.plugins.get("mkdocs-jupyter")
+    result = _state["runner"].result(stem)
+    toc_tokens, title = jupyter_plugin._get_nb_toc_tokens(page.file.abs_src_path, plugin.config["toc_depth"])
+    page.content = result["content"]
+    page.toc = get_toc(toc_tokens)
+    if title is not None and not plugin.config["ignore_h1_titles"]:
+        page.title = title
+    if (cache_path := _plugin_cache_path(plugin, Path(page.file.abs_src_path))) is not None:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        cache_path.write_text(json.dumps({"content": result["content"], "toc_tokens": toc_tokens, "title": title}),
+                              encoding="utf-8")
+    return result
+
+
 @event_priority(-100)  # after mkdocs-jupyter has replaced page.render
 def on_pre_page(page, config, files):
     if not _is_tutorial(page):
@@ -282,11 +351,18 @@ def on_pre_page(page, config, files):
     render = page.render
 
     def timed_render(config, files):
-        before = _cache_entries()
-        start = time.perf_counter()
-        render(config, files)
-        seconds = time.perf_counter() - start
-        executed = _state.get("cache_dir") is None or bool(_cache_entries() - before)
+        runner = _state.get("runner")
+        if runner is not None and stem in runner:
+            run = _render_from_runner(page, stem, config)
+            seconds, executed = run["seconds"], True
+            how = {"alone": run["alone"], "jobs": run["jobs"], "executed_at": run["finished_at"]}
+        else:
+            before = _cache_entries()
+            start = time.perf_counter()
+            render(config, files)
+            seconds = time.perf_counter() - start
+            executed = _state.get("cache_dir") is None or bool(_cache_entries() - before)
+            how = {"alone": True, "jobs": 1}
         if executed:
             record = {
                 "tutorial": stem,
@@ -294,6 +370,7 @@ def on_pre_page(page, config, files):
                 "source_sha256": hashlib.sha256(Path(page.file.abs_src_path).read_bytes()).hexdigest(),
                 "seconds": round(seconds, 1),
                 "executed_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                **how,
             }
             if (path := _provenance_path()) is not None:
                 with path.open("a", encoding="utf-8") as handle:
@@ -401,9 +478,16 @@ def _build_info_markdown() -> str:
             if record is None:
                 continue
             seconds = f"{record['seconds']:.1f} s" if record.get("seconds") is not None else "unknown"
+            if record.get("jobs", 1) > 1 and record.get("seconds") is not None:
+                seconds += " (alone)" if record.get("alone") else f" (up to {record['jobs']} tutorials at a time)"
             when = record.get("executed_at") or "unknown"
             source = "build cache (same mode, sources and versions)" if record["from_cache"] else "this build"
             lines.append(f"| `{path.name}` | {when} | {seconds} | {source} |")
+        alone = [f"`{stem}.py` ({why})" for stem, why in RUN_ALONE.items() if stem in runs]
+        lines += ["", "Tutorials execute in worker processes, several at a time on a multi-core machine "
+                  "(`KERASDL_DOCS_JOBS` sets how many; 1 runs them one after the other), so a run time "
+                  "counts the time shared with the tutorial running beside it. These run with nothing "
+                  "beside them, because they print timings: " + "; ".join(alone) + "."]
     else:
         lines.append("No tutorials were executed in this build.")
     return "\n".join(lines)
