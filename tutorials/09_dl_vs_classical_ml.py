@@ -251,12 +251,6 @@ print(f"{len(glyphs.x_train):,} training, {len(glyphs.x_val):,} validation and {
       f"images of {glyphs.num_outputs} classes, loaded in {time.perf_counter() - start:.1f} s")
 
 
-def flat(data):
-    """The same splits with each image as a row of pixels (for scikit-learn)."""
-    rows = {k: getattr(data, k).reshape(len(getattr(data, k)), -1) for k in ("x_train", "x_val", "x_test")}
-    return dataclasses.replace(data, **rows)
-
-
 def wide_mlp(data):
     return training.compile_for(models.deep_mlp(data.input_shape, data.num_outputs, depth=2, width=128),
                                 steps_per_execution=16)
@@ -274,7 +268,7 @@ for n in GLYPH_SIZES:
         with threadpool_limits(1, user_api="openmp"):
             shallow = stats.run_over_seeds(
                 {"LogisticRegression": lambda seed: LogisticRegression(max_iter=300, random_state=seed),
-                 "RandomForest": classical(RandomForestClassifier)}, flat(data), seeds=[seed])
+                 "RandomForest": classical(RandomForestClassifier)}, data, seeds=[seed])  # pixels as rows
         runs.rows += [{**row, "n": n} for row in shallow.rows + deep.rows]
     glyph_curve.runs[n] = runs
 print(f"{sum(len(r.rows) for r in glyph_curve.runs.values())} trainings in {time.perf_counter() - start:.0f} s")
