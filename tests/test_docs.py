@@ -226,6 +226,10 @@ def test_about_page_reports_how_the_numbers_were_made(site: Path):
         assert f"<code>{path.name}</code>" in about, f"{path.name} missing from the About run table"
     # How the run times were taken: tutorials side by side, the timing ones alone.
     assert "KERASDL_DOCS_JOBS" in about and "03_why_practical.py" in about
+    limits = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+              "MKL_NUM_THREADS")  # the build sets those the user left unset
+    if "tutorials at a time" in about and not all(name in os.environ for name in limits):
+        assert re.search(r"tutorials at a time, \d+ threads? each\)", about)
 
 
 def test_nothing_is_loaded_from_the_internet(site: Path):

@@ -154,6 +154,123 @@ def test_transformer_learns_and_roundtrips(tmp_path):
     _roundtrip(model, x, tmp_path)
 
 
+def _reference_attention(block: keras.layers.Layer, x: np.ndarray) -> np.ndarray:
+    """softmax(Q K^T / sqrt(d)) per head, from the layer's weights, in numpy."""
+    attention = block.attention
+    w = lambda dense: [keras.ops.convert_to_numpy(v) for v in dense.weights]  # noqa: E731
+    (wq, bq), (wk, bk) = w(attention.query_dense), w(attention.key_dense)
+    q = np.einsum("ble,ehd->blhd", x, wq) + bq
+    k = np.einsum("ble,ehd->blhd", x, wk) + bk
+    logits = np.einsum("bihd,bjhd->bhij", q, k) / np.sqrt(q.shape[-1])
+    logits -= logits.max(axis=-1, keepdims=True)
+    return np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("block", [1, 2])
+def test_attention_maps_match_an_independent_softmax(block):
+    keras.utils.set_random_seed(3)
+    model = models.transformer_classifier(20, 7, 1, embed_dim=8, num_heads=2, num_blocks=2)
+    tokens = RNG.integers(0, 20, (5, 7)).astype("int32")
+    maps = models.attention_maps(model, tokens, block=block, batch_size=2)  # three batches
+    embedding = model.get_layer("embedding")
+    table = lambda layer: keras.ops.convert_to_numpy(layer.embeddings)  # noqa: E731
+    x = table(embedding.token_embedding)[tokens] + table(embedding.position_embedding)[np.arange(7)]
+    if block == 2:  # what the second block sees: the first block's output
+        x = keras.ops.convert_to_numpy(model.get_layer("encoder_1")(x, training=False))
+    expected = _reference_attention(model.get_layer(f"encoder_{block}"), x)
+    assert maps.shape == (5, 2, 7, 7) and maps.dtype == np.float32
+    np.testing.assert_allclose(maps, expected, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(maps.sum(axis=-1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"block": 3}, "block=3.*allowed: 1..2"),
+    ({"block": 0}, "block"),
+    ({"tokens": np.zeros((2, 5), "int32")}, r"shape \(batch, 7\)"),
+    ({"tokens": np.zeros((2, 7), "float32")}, "integer token ids"),
+])
+def test_attention_maps_bad_arguments(kwargs, match):
+    model = models.transformer_classifier(20, 7, 1, embed_dim=8, num_heads=2, num_blocks=2)
+    call = {"tokens": np.zeros((2, 7), "int32"), **kwargs}
+    with pytest.raises(ValueError, match=match):
+        models.attention_maps(model, **call)
+    with pytest.raises(ValueError, match="no TransformerEncoderBlock"):
+        models.attention_maps(models.shallow_mlp((7,), 1), np.zeros((2, 7), "int32"))
+
+
+def _linear_model(weights: np.ndarray) -> keras.Model:
+    inputs = keras.Input(weights.shape)
+    flat = keras.layers.Flatten()(inputs)
+    dense = keras.layers.Dense(2, name="linear")
+    model = keras.Model(inputs, dense(flat))
+    kernel = np.stack([weights.ravel(), -weights.ravel()], axis=1)  # output 1 is minus output 0
+    dense.set_weights([kernel.astype("float32"), np.array([0.5, -0.5], "float32")])
+    return model
+
+
+@pytest.mark.parametrize("patch,stride", [(3, 1), (3, 2), (4, 3)])
+def test_occlusion_map_matches_brute_force_on_a_linear_model(patch, stride):
+    # For output = sum(w * x) + b, hiding square S with `fill` drops the output by
+    # sum over S of w * (x - fill); a pixel's value is the mean over the squares covering it.
+    weights = RNG.normal(size=(7, 8, 1))
+    images = RNG.random((3, 7, 8, 1)).astype("float32")
+    fill = 0.3
+    model = _linear_model(weights)
+    rows = sorted(set(range(0, 7 - patch + 1, stride)) | {7 - patch})
+    cols = sorted(set(range(0, 8 - patch + 1, stride)) | {8 - patch})
+    expected = np.zeros((3, 7, 8))
+    count = np.zeros((7, 8))
+    for r in rows:
+        for c in cols:
+            count[r:r + patch, c:c + patch] += 1
+            for k in range(3):
+                part = (weights * (images[k] - fill))[r:r + patch, c:c + patch].sum()
+                expected[k, r:r + patch, c:c + patch] += part
+    expected /= count
+    got = models.occlusion_map(model, images, patch=patch, stride=stride, fill=fill, batch_size=5)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    flipped = models.occlusion_map(model, images[..., 0], patch=patch, stride=stride, fill=fill, output=1)
+    np.testing.assert_allclose(flipped, -expected, rtol=1e-4, atol=1e-5)  # (n, h, w) images work too
+    default = models.occlusion_map(model, images, patch=patch, stride=stride)  # fill: the images' mean
+    mean = images.mean()
+    np.testing.assert_allclose(default.sum(), models.occlusion_map(model, images, patch=patch, stride=stride,
+                                                                     fill=mean).sum(), rtol=1e-5)
+
+
+def test_occlusion_map_on_logits_undoes_the_sigmoid():
+    # A sigmoid head on a linear body: its logit is sum(w * x) + b, so the logit drops are the
+    # linear drops, while the probability drops are squashed (small where p is near 1).
+    weights = RNG.normal(size=(6, 6, 1))
+    inputs = keras.Input((6, 6, 1))
+    head = keras.layers.Dense(1, activation="sigmoid", name="output")
+    model = keras.Model(inputs, head(keras.layers.Flatten()(inputs)))
+    head.set_weights([weights.reshape(-1, 1).astype("float32"), np.array([4.0], "float32")])
+    images = RNG.random((2, 6, 6, 1)).astype("float32")
+    logit = models.occlusion_map(model, images, patch=6, fill=0.0, score="logit")  # one square: all pixels
+    expected = (weights * images).sum(axis=(1, 2, 3))  # hiding everything removes the whole sum
+    np.testing.assert_allclose(logit[:, 0, 0], expected, rtol=1e-4, atol=1e-5)
+    probability = models.occlusion_map(model, images, patch=6, fill=0.0)
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    np.testing.assert_allclose(probability[:, 0, 0], sigmoid(expected + 4.0) - sigmoid(4.0), rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="needs a model ending in a Dense layer with a sigmoid"):
+        models.occlusion_map(_linear_model(weights), images, score="logit")
+    with pytest.raises(ValueError, match="score must be one of"):
+        models.occlusion_map(model, images, score="gradient")
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"patch": 9}, "patch=9.*allowed: 1..7"),
+    ({"patch": 0}, "patch"),
+    ({"stride": 0}, "stride"),
+    ({"output": 2}, "output=2.*allowed: 0..1"),
+    ({"images": np.zeros((7, 8))}, "images must have shape"),
+])
+def test_occlusion_map_bad_arguments(kwargs, match):
+    call = {"images": np.zeros((1, 7, 8, 1), "float32"), **kwargs}
+    with pytest.raises(ValueError, match=match):
+        models.occlusion_map(_linear_model(np.ones((7, 8, 1))), **call)
+
+
 def test_autoencoder_shapes_learns_and_error(tmp_path):
     x = RNG.random((64, 8, 8, 1)).astype("float32")
     ae, encoder, decoder = models.autoencoder((8, 8, 1), 4, hidden_units=(16,), noise_stddev=0.05)

@@ -85,6 +85,33 @@ def test_a_failing_tutorial_reports_its_error_and_stops_the_rest(tmp_path: Path)
     assert (runner._scratch / "01_fails" / "worker.log").is_file()
 
 
+def test_kernels_beside_others_split_the_cores_and_alone_keep_them(tmp_path: Path, monkeypatch):
+    for name in tutorial_runner.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(tutorial_runner.os, "cpu_count", lambda: 4)  # the worker inherits the env, not this
+    names = tutorial_runner.THREAD_VARIABLES
+    body = f"import os\nprint('threads=' + ','.join(str(os.environ.get(n)) for n in {names!r}))\n"
+    sources = []
+    for stem in ("01_shared", "02_alone"):
+        path = tmp_path / f"{stem}.py"
+        path.write_text(f"# %% [markdown]\n# # {stem}\n\n# %%\n{body}", encoding="utf-8")
+        sources.append(path)
+    runner = tutorial_runner.TutorialRunner(sources, OPTIONS, jobs=2, run_alone={"02_alone"}).start()
+    shared, alone = runner.result("01_shared"), runner.result("02_alone")
+    assert shared["threads"] == 2 and alone["threads"] is None
+    assert "threads=" + ",".join(["2"] * len(names)) in shared["content"]
+    assert "threads=" + ",".join(["None"] * len(names)) in alone["content"]
+    runner.close()
+
+
+def test_thread_settings_the_user_made_are_kept():
+    environ = {"OMP_NUM_THREADS": "3"}
+    chosen = tutorial_runner.thread_environment(2, alone=False, environ=environ)
+    assert "OMP_NUM_THREADS" not in chosen and set(chosen) == set(tutorial_runner.THREAD_VARIABLES) - {"OMP_NUM_THREADS"}
+    assert tutorial_runner.thread_environment(2, alone=True, environ={}) == {}
+    assert tutorial_runner.thread_environment(1, alone=False, environ={}) == {}
+
+
 @pytest.mark.parametrize("raw, expected", [("1", 1), ("3", 3), (" 2 ", 2)])
 def test_jobs_come_from_the_environment(monkeypatch, raw, expected):
     monkeypatch.setenv(tutorial_runner.JOBS_VARIABLE, raw)

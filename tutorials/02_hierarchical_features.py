@@ -17,7 +17,8 @@
 # digits.*
 #
 # **Data used:** scikit-learn's handwritten digits (8x8 images); patches of 11 real
-# photographs shipped by scikit-learn and scikit-image.
+# photographs shipped by scikit-learn and scikit-image; 200 real face and non-face crops
+# (25x25) from Labeled Faces in the Wild, shipped by scikit-image.
 #
 # **Prerequisites:** tutorial 1.
 #
@@ -33,7 +34,8 @@
 # - a measured test of "deeper = more abstract": how class-specific each block's units are,
 #   compared with the same network before training,
 # - where oriented edge detectors come from: filters learned from real photographs, probed
-#   with stripes, against the same model trained on noise.
+#   with stripes, against the same model trained on noise;
+# - which parts of a real face a face / non-face CNN relies on (occlusion maps).
 #
 # The images are only 8x8 pixels and the network has three blocks, so we also measure how
 # far such a tiny model can show the edges -> shapes -> parts story, and say where it stops.
@@ -410,6 +412,88 @@ for a, b in (("trained_on_photos", "before_training"), ("trained_on_photos", "tr
 # training such a CNN on a million photos is not something this page can run offline.
 
 # %% [markdown]
+# ## The course's own example: faces
+#
+# The course's staircase ends at faces: edges, then eyes and noses, then whole faces.
+# scikit-image ships 200 real 25x25 grey crops from Labeled Faces in the Wild, 100 faces and
+# 100 non-faces cut from the same photographs (`datasets.load("faces")`). What 200 images
+# cannot show: they have no identities and are far too few to learn a person, so
+# "identifies the person" is out of reach. What they can show is which parts of a face a
+# small CNN's face / non-face decision rests on. The probe is an *occlusion map*
+# (`models.occlusion_map`, the test Zeiler and Fergus ran on ImageNet networks in 2014):
+# hide a 5x5 square with the mean grey, run the network again and record how much its face
+# score drops; a pixel's value is the mean drop over the squares that covered it. The score
+# is the *logit*, the output unit's value before its sigmoid (`score="logit"`): a network
+# that is sure of a face outputs a probability of 0.9999, which hiding a small square
+# barely moves even where the evidence lies, while the logit keeps moving.
+#
+# The same three-block `cnn` is trained on the faces' training split (its best epoch on
+# validation) once per seed, tested once, and probed on the test faces. Before looking, we
+# fix the question: does hiding the middle 13x13 pixels (where a centred face has its eyes,
+# nose and mouth) lower the face score more than hiding the border around them?
+
+# %%
+faces = datasets.load("faces")
+print(faces)
+FACE_EPOCHS = 3 if SMOKE else 40
+test_faces = faces.x_test[faces.y_test == 1]
+side = faces.input_shape[0]
+centre = np.zeros((side, side), bool)
+centre[6:19, 6:19] = True
+
+
+def face_network(seed):
+    """A three-block CNN for face (1) vs non-face (0), its best validation epoch kept."""
+    keras.utils.set_random_seed(seed)
+    net = training.compile_for(models.cnn(faces.input_shape, 1, filters=(8, 16, 32)))
+    net.fit(faces.x_train, faces.y_train, validation_data=faces.validation, epochs=FACE_EPOCHS,
+            batch_size=16, verbose=0, callbacks=[training.BestEpoch("val_loss")])
+    return net
+
+
+face_rows, face_maps = [], []
+for seed in range(SEEDS):
+    net = face_network(seed)
+    if seed == 0:
+        face_net = net  # kept for the figures
+    drop = models.occlusion_map(net, test_faces, patch=5, score="logit")
+    face_maps.append(drop)
+    accuracy = net.evaluate(*faces.test, verbose=0, return_dict=True)["accuracy"]
+    face_rows.append({"seed": seed, "test_accuracy": accuracy,
+                      "drop_centre": float(drop[:, centre].mean()),
+                      "drop_border": float(drop[:, ~centre].mean())})
+print(training.format_table(face_rows, digits=3))
+d = stats.paired_difference([r["drop_centre"] for r in face_rows], [r["drop_border"] for r in face_rows])
+print(f"centre - border: {d.mean:+.3f} logit units, 95% CI [{d.ci_low:+.3f}, {d.ci_high:+.3f}], "
+      f"paired over {d.n} seeds: " + ("hiding the " + ("centre" if d.mean > 0 else "border")
+                                      + " lowers the face score more" if d.detected else
+                                      "no detectable difference"))
+
+# %%
+shown_faces = test_faces[:6]
+plots.plot_image_grid(shown_faces, ncols=6, title="Test faces")
+plt.show()
+plots.plot_image_grid(face_maps[0][:6], ncols=6, cmap="RdBu_r", symmetric=True,
+                      title="Occlusion maps, seed 0 (red: hiding it lowers the face score)")
+plt.show()
+face_blocks = models.feature_extractor(face_net).predict(shown_faces[:1], verbose=0)
+fig = plots.plot_feature_maps(face_blocks, names=[f"conv_block_{i}" for i in (1, 2, 3)],
+                              image=shown_faces[0], max_channels=8)
+fig.suptitle("Feature maps of the face network for the first test face", y=1.02)
+plt.show()
+
+# %% [markdown]
+# Read the maps with the verdict line: red where hiding a region costs the face score,
+# blue where hiding it *raises* the score (that region looked less face-like to the
+# network than mean grey). The table's means average red and blue over a region, so a
+# small mean can hide strong evidence of both signs; the maps show where each lies. Block 1's maps are filtered copies of the face (edges of eyes,
+# nose and hairline); blocks 2 and 3 are coarse maps whose units see 8x8 and 18x18 pixels
+# (the receptive fields in the table near the top of this page, same architecture), about
+# an eye and most of the face. That is as far as 200 images go: the
+# decision leans on a region, shown above, but a unit that stands for "eye" or "person"
+# would need many more images and labels than this set has.
+
+# %% [markdown]
 # ## Summary
 #
 # - `kerasdl.models.cnn` names its blocks, and `kerasdl.models.feature_extractor` reads
@@ -425,6 +509,9 @@ for a, b in (("trained_on_photos", "before_training"), ("trained_on_photos", "tr
 # - `models.sparse_coder` learns filters from whitened photo patches, and
 #   `datasets.orientation_tuning` probes them with stripes; trained on noise as a control,
 #   the same model tells whether oriented edges come from the data or from the model.
+# - `models.occlusion_map` hides one square at a time and records the score's drop: on 200
+#   real face crops it shows which region a face / non-face network relies on, which is
+#   what so few images without identities can show.
 #
 # ## Exercises
 #

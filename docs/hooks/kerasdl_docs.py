@@ -355,7 +355,8 @@ def on_pre_page(page, config, files):
         if runner is not None and stem in runner:
             run = _render_from_runner(page, stem, config)
             seconds, executed = run["seconds"], True
-            how = {"alone": run["alone"], "jobs": run["jobs"], "executed_at": run["finished_at"]}
+            how = {"alone": run["alone"], "jobs": run["jobs"], "threads": run.get("threads"),
+                   "executed_at": run["finished_at"]}
         else:
             before = _cache_entries()
             start = time.perf_counter()
@@ -479,14 +480,18 @@ def _build_info_markdown() -> str:
                 continue
             seconds = f"{record['seconds']:.1f} s" if record.get("seconds") is not None else "unknown"
             if record.get("jobs", 1) > 1 and record.get("seconds") is not None:
-                seconds += " (alone)" if record.get("alone") else f" (up to {record['jobs']} tutorials at a time)"
+                threads = record.get("threads")
+                each = f", {threads} thread{'s' if threads != 1 else ''} each" if threads else ""
+                seconds += " (alone)" if record.get("alone") else f" (up to {record['jobs']} tutorials at a time{each})"
             when = record.get("executed_at") or "unknown"
             source = "build cache (same mode, sources and versions)" if record["from_cache"] else "this build"
             lines.append(f"| `{path.name}` | {when} | {seconds} | {source} |")
         alone = [f"`{stem}.py` ({why})" for stem, why in RUN_ALONE.items() if stem in runs]
         lines += ["", "Tutorials execute in worker processes, several at a time on a multi-core machine "
                   "(`KERASDL_DOCS_JOBS` sets how many; 1 runs them one after the other), so a run time "
-                  "counts the time shared with the tutorial running beside it. These run with nothing "
+                  "counts the time shared with the tutorial running beside it; tutorials that share the "
+                  "machine split its cores between them (each kernel's TensorFlow, OpenMP and BLAS threads). "
+                  "These run with nothing "
                   "beside them, because they print timings: " + "; ".join(alone) + "."]
     else:
         lines.append("No tutorials were executed in this build.")

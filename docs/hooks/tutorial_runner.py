@@ -10,7 +10,14 @@ for its own tutorial's HTML instead of executing it.
 Policy: tutorials named in `run_alone` (they print timings that another
 tutorial running beside them would distort) run after the others, one at a
 time, with nothing else executing. `KERASDL_DOCS_JOBS` sets how many run at
-once (default: 2 when the machine has 2 or more cores, else 1).
+once (default: 2 when the machine has 2 or more cores, else 1). Tutorials that
+share the machine split its cores: each kernel gets `cores // jobs` threads
+(TensorFlow's two pools, OpenMP, BLAS) unless the environment already sets
+them. Two kernels of two threads each on two cores fight over them:
+`benchmarks/docs_threads.py` runs 04 and 06 side by side in full mode, the
+two settings alternating, and both finished 1.12x and 1.19x sooner with one
+thread each (`benchmarks/results/*-docs-threads.txt`). The tutorials that run
+alone keep every thread.
 
 Mechanism: each tutorial is one worker process running this file as a script:
 it converts the notebook with mkdocs-jupyter's own `nb2html` (so a page is
@@ -41,6 +48,9 @@ from pathlib import Path
 JOBS_VARIABLE = "KERASDL_DOCS_JOBS"
 TUTORIAL_VARIABLE = "KERASDL_DOCS_TUTORIAL"
 _LOG_TAIL = 4000
+#: Environment variables that size the thread pools of TensorFlow, OpenMP and the BLAS libraries.
+THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+                    "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def jobs_from_environment() -> int:
@@ -51,6 +61,18 @@ def jobs_from_environment() -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"{JOBS_VARIABLE}={raw!r}: expected a whole number >= 1 (1 runs the tutorials one at a time).")
     return int(raw)
+
+
+def thread_environment(jobs: int, alone: bool, environ: dict | None = None) -> dict[str, str]:
+    """The thread settings of a kernel: `cores // jobs` each while sharing the machine, none when alone.
+
+    Variables already set in `environ` (default `os.environ`) are kept as the user set them.
+    """
+    environ = os.environ if environ is None else environ
+    if alone or jobs <= 1:
+        return {}
+    threads = str(max(1, (os.cpu_count() or 1) // jobs))
+    return {name: threads for name in THREAD_VARIABLES if name not in environ}
 
 
 @dataclass
@@ -90,7 +112,11 @@ class TutorialRunner:
         return stem in self._outcomes
 
     def result(self, stem: str) -> dict:
-        """The tutorial's `{"content", "seconds", "finished_at", "alone", "jobs"}`; raises RuntimeError if it failed."""
+        """The tutorial's `{"content", "seconds", "finished_at", "alone", "jobs", "threads"}`.
+
+        `threads` is the kernel's thread count when it was limited (see `thread_environment`), else None.
+        Raises RuntimeError if the tutorial failed.
+        """
         outcome = self._outcomes[stem]
         outcome.done.wait()
         if outcome.error is not None:
@@ -124,19 +150,21 @@ class TutorialRunner:
             if self._stopped.is_set():
                 outcome.error = f"tutorial {source.stem} was not executed: the build stopped after another tutorial failed."
             else:
-                outcome.result = {**self._execute(source), "alone": alone, "jobs": self.jobs}
+                threads = thread_environment(self.jobs, alone)
+                outcome.result = {**self._execute(source, threads), "alone": alone, "jobs": self.jobs,
+                                  "threads": int(next(iter(threads.values()))) if threads else None}
         except Exception as error:  # reported when the page asks for it; the build will fail
             outcome.error = str(error)
             self.stop()
         finally:
             outcome.done.set()
 
-    def _execute(self, source: Path) -> dict:
+    def _execute(self, source: Path, threads: dict[str, str]) -> dict:
         folder = self._scratch / source.stem
         folder.mkdir()
         (folder / "options.json").write_text(json.dumps(self.options), encoding="utf-8")
         out, log_path = folder / "page.json", folder / "worker.log"
-        env = {**os.environ, TUTORIAL_VARIABLE: source.stem}
+        env = {**os.environ, **threads, TUTORIAL_VARIABLE: source.stem}
         with log_path.open("wb") as log:
             worker = subprocess.Popen(
                 [sys.executable, __file__, str(source), str(folder / "options.json"), str(out)],

@@ -16,19 +16,23 @@ from kerasdl.models.blocks import count_params
 from kerasdl.models.convolutional import cnn, feature_extractor
 from kerasdl.models.adversarial import GAN, gan
 from kerasdl.models.mlp import deep_mlp, shallow_mlp
+from kerasdl.models.occlusion import occlusion_map
 from kerasdl.models.recurrent import rnn
-from kerasdl.models.transformer import TokenAndPositionEmbedding, TransformerEncoderBlock, transformer_classifier
+from kerasdl.models.transformer import (TokenAndPositionEmbedding, TransformerEncoderBlock, attention_maps,
+                                       transformer_classifier)
 
 __all__ = [
     "GAN",
     "TokenAndPositionEmbedding",
     "TransformerEncoderBlock",
+    "attention_maps",
     "autoencoder",
     "cnn",
     "count_params",
     "deep_mlp",
     "feature_extractor",
     "gan",
+    "occlusion_map",
     "reconstruction_error",
     "rnn",
     "shallow_mlp",

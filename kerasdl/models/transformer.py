@@ -4,6 +4,9 @@ Token + position embedding -> N encoder blocks (multi-head self-attention
 and a feed-forward network, each wrapped in a residual connection and layer
 normalization) -> average over positions -> output head.
 
+`attention_maps` reads back where a trained block's heads look: one
+softmax row per query position, as the block computed it.
+
 Example:
     >>> from kerasdl.models import transformer_classifier
     >>> transformer_classifier(vocab_size=20, sequence_length=24, num_outputs=1).output_shape
@@ -15,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 
 from kerasdl.models.blocks import output_head
 from kerasdl.validation import check_positive_int, check_rate, check_task
@@ -171,3 +175,56 @@ def transformer_classifier(
     if dropout > 0:
         x = keras.layers.Dropout(dropout, name="dropout")(x)
     return keras.Model(inputs, output_head(x, num_outputs, task), name=name)
+
+
+def attention_maps(model: keras.Model, tokens: Any, block: int = 1, batch_size: int = 256) -> np.ndarray:
+    """The self-attention weights of one encoder block of a `transformer_classifier`.
+
+    Each map is what the block's softmax gave: row `i` says how much query
+    position `i` draws from every key position, and sums to 1. Dropout is
+    off (inference mode), so the maps are those `predict` uses.
+
+    Args:
+        model: A model made by `transformer_classifier` (its blocks are named
+            `encoder_1`, `encoder_2`, ...).
+        tokens: Integer token ids, shape `(batch, sequence_length)`.
+        block: Which encoder block, counting from 1.
+        batch_size: Sequences per forward pass.
+
+    Returns:
+        A float32 array of shape `(batch, num_heads, sequence_length, sequence_length)`:
+        `[n, h, i, j]` is head `h`'s weight of key position `j` for query position `i`.
+
+    Raises:
+        ValueError: `block` is not one of the model's encoder blocks, or
+            `tokens` is not a 2-D array of the model's sequence length.
+
+    Example:
+        >>> import numpy as np
+        >>> model = transformer_classifier(20, 6, 1, embed_dim=8, num_heads=2)
+        >>> maps = attention_maps(model, np.zeros((3, 6), dtype="int32"))
+        >>> maps.shape, bool(np.allclose(maps.sum(axis=-1), 1.0, atol=1e-5))
+        ((3, 2, 6, 6), True)
+    """
+    blocks = [layer for layer in model.layers if isinstance(layer, TransformerEncoderBlock)]
+    if not blocks:
+        raise ValueError(f"model {model.name!r} has no TransformerEncoderBlock; attention_maps reads the "
+                         "blocks of a model made by kerasdl.models.transformer_classifier.")
+    block = check_positive_int("block", block)
+    if block > len(blocks):
+        raise ValueError(f"block={block}: model {model.name!r} has {len(blocks)} encoder block(s); "
+                         f"allowed: 1..{len(blocks)}.")
+    batch_size = check_positive_int("batch_size", batch_size)
+    length = model.input_shape[-1]
+    tokens = np.asarray(tokens)
+    if tokens.ndim != 2 or tokens.shape[1] != length or not np.issubdtype(tokens.dtype, np.integer):
+        raise ValueError(f"tokens must be integer token ids of shape (batch, {length}); got dtype "
+                         f"{tokens.dtype} and shape {tokens.shape}.")
+    layer = blocks[block - 1]
+    upstream = keras.Model(model.input, layer.input)  # what the block receives: embeddings or the block below
+    maps = []
+    for start in range(0, len(tokens), batch_size):
+        x = upstream(tokens[start:start + batch_size], training=False)
+        _, scores = layer.attention(x, x, return_attention_scores=True, training=False)
+        maps.append(keras.ops.convert_to_numpy(scores).astype("float32"))
+    return np.concatenate(maps) if maps else np.zeros((0, layer.num_heads, length, length), "float32")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from kerasdl._lazy import lazy_module_attributes
 
+from kerasdl.plots.attention import plot_attention
 from kerasdl.plots.comparison import plot_curve_intervals, plot_seed_runs
 from kerasdl.plots.curves import interval_per_size, plot_learning_curve
 from kerasdl.plots.features import plot_feature_maps, plot_filters, plot_image_grid, plot_top_inputs, top_inputs
@@ -31,6 +32,7 @@ __all__ = [
     "draw_live_figure",
     "interval_per_size",
     "plot_activation_stats",
+    "plot_attention",
     "plot_curve_intervals",
     "plot_feature_maps",
     "plot_filters",
