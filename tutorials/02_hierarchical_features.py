@@ -486,12 +486,13 @@ plt.show()
 # Read the maps with the verdict line: red where hiding a region costs the face score,
 # blue where hiding it *raises* the score (that region looked less face-like to the
 # network than mean grey). The table's means average red and blue over a region, so a
-# small mean can hide strong evidence of both signs; the maps show where each lies. Block 1's maps are filtered copies of the face (edges of eyes,
-# nose and hairline); blocks 2 and 3 are coarse maps whose units see 8x8 and 18x18 pixels
-# (the receptive fields in the table near the top of this page, same architecture), about
-# an eye and most of the face. That is as far as 200 images go: the
-# decision leans on a region, shown above, but a unit that stands for "eye" or "person"
-# would need many more images and labels than this set has.
+# small mean can hide strong evidence of both signs; the maps show where each lies.
+# Block 1's maps are filtered copies of the face (edges of eyes, nose and hairline);
+# blocks 2 and 3 are coarse maps whose units see 8x8 and 18x18 pixels (the receptive
+# fields in the table near the top of this page, same architecture), about an eye and
+# most of the face. That is as far as 200 images go: the decision leans on a region,
+# shown above, but a unit that stands for "eye" or "person" would need many more images
+# and labels than this set has.
 
 # %% [markdown]
 # ## Summary

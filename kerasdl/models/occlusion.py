@@ -78,8 +78,9 @@ def occlusion_map(
     Example:
         >>> import numpy as np
         >>> inputs = keras.Input((4, 4, 1))
-        >>> total = keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")(keras.layers.Flatten()(inputs))
-        >>> drop = occlusion_map(keras.Model(inputs, total), np.ones((1, 4, 4, 1)), patch=2, stride=2, fill=0.0)
+        >>> add = keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")
+        >>> model = keras.Model(inputs, add(keras.layers.Flatten()(inputs)))  # the sum of the pixels
+        >>> drop = occlusion_map(model, np.ones((1, 4, 4, 1)), patch=2, stride=2, fill=0.0)
         >>> float(drop[0, 0, 0])  # hiding a 2x2 square of ones removes 4 from the sum
         4.0
     """
