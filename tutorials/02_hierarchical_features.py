@@ -424,7 +424,7 @@ for a, b in (("trained_on_photos", "before_training"), ("trained_on_photos", "tr
 # hide a 5x5 square with the mean grey, run the network again and record how much its face
 # score drops; a pixel's value is the mean drop over the squares that covered it. The score
 # is the *logit*, the output unit's value before its sigmoid (`score="logit"`): a network
-# that is sure of a face outputs a probability of 0.9999, which hiding a small square
+# that is sure of a face outputs a probability a hair below 1, which hiding a small square
 # barely moves even where the evidence lies, while the logit keeps moving.
 #
 # The same three-block `cnn` is trained on the faces' training split (its best epoch on

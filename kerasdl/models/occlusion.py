@@ -6,7 +6,7 @@ drop over every square that covered it, so the map has the image's size and
 can be laid over it. This is the probe Zeiler and Fergus used on ImageNet
 CNNs (2014); it needs no gradients, only forward passes.
 
-A confident classifier's probability sits at 0.999..., and hiding a small
+A confident classifier's probability sits a hair below 1, and hiding a small
 square barely moves it even where the evidence lies; `score="logit"` reads
 the score before the final sigmoid or softmax instead, which keeps moving.
 
