@@ -31,23 +31,16 @@ OPTIONS = {"kernel_name": "python3", "allow_errors": False, "no_prompt": True}
 
 
 def makespan(stems: list[str], limited: bool) -> dict:
-    """Run the tutorials two at a time; the limit is the runner's own unless `limited` is False."""
+    """Run the tutorials two at a time, with the runner's thread limit or the libraries' defaults."""
     for name in tutorial_runner.THREAD_VARIABLES:
         os.environ.pop(name, None)
-    if not limited:  # what the kernels did before the runner limited them: the libraries' defaults
-        original = tutorial_runner.thread_environment
-        tutorial_runner.thread_environment = lambda jobs, alone, environ=None: {}
-    try:
-        sources = [ROOT / "tutorials" / f"{stem}.py" for stem in stems]
-        start = time.perf_counter()
-        runner = tutorial_runner.TutorialRunner(sources, OPTIONS, jobs=2, run_alone=set()).start()
-        seconds = {s.stem: round(runner.result(s.stem)["seconds"], 1) for s in sources}
-        runner.close()
-        return {"threads": "limited" if limited else "default", "makespan": round(time.perf_counter() - start, 1),
-                **seconds}
-    finally:
-        if not limited:
-            tutorial_runner.thread_environment = original
+    sources = [ROOT / "tutorials" / f"{stem}.py" for stem in stems]
+    start = time.perf_counter()
+    runner = tutorial_runner.TutorialRunner(sources, OPTIONS, jobs=2, run_alone=set(), limit_threads=limited).start()
+    seconds = {s.stem: round(runner.result(s.stem)["seconds"], 1) for s in sources}
+    runner.close()
+    return {"threads": "limited" if limited else "default", "makespan": round(time.perf_counter() - start, 1),
+            **seconds}
 
 
 def main() -> None:

@@ -102,6 +102,10 @@ def test_kernels_beside_others_split_the_cores_and_alone_keep_them(tmp_path: Pat
     assert "threads=" + ",".join(["2"] * len(names)) in shared["content"]
     assert "threads=" + ",".join(["None"] * len(names)) in alone["content"]
     runner.close()
+    unlimited = tutorial_runner.TutorialRunner(sources[:1], OPTIONS, jobs=2, run_alone=set(),
+                                               limit_threads=False).start()
+    assert "threads=" + ",".join(["None"] * len(names)) in unlimited.result("01_shared")["content"]
+    unlimited.close()
 
 
 def test_thread_settings_the_user_made_are_kept():

@@ -177,16 +177,15 @@ marked = np.isin(tokens.x_test, (1, 2))[:, None, None, :]  # the keys holding to
 
 
 def share(weights):
-    """Per sequence: the attention weight on tokens 1 and 2, averaged over heads and queries."""
-    return (weights * marked).sum(axis=-1).mean(axis=(1, 2))
+    """Per sequence and head: the attention weight on tokens 1 and 2, averaged over queries."""
+    return (weights * marked).sum(axis=-1).mean(axis=2)
 
 
 looked, before = share(maps), share(models.attention_maps(untrained, tokens.x_test))
-per_head = (maps * marked).sum(axis=-1).mean(axis=(0, 2))
 print(f"attention on tokens 1 and 2: trained {looked.mean():.1%} (per head: "
-      + ", ".join(f"{s:.1%}" for s in per_head) + f"), untrained {before.mean():.1%}, "
+      + ", ".join(f"{s:.1%}" for s in looked.mean(axis=0)) + f"), untrained {before.mean():.1%}, "
       f"evenly spread {2 / length:.1%}")
-d = stats.paired_difference(looked, before, scale=100)
+d = stats.paired_difference(looked.mean(axis=1), before.mean(axis=1), scale=100)
 print(f"trained - untrained: {d.mean:+.1f} percentage points, 95% CI [{d.ci_low:+.1f}, "
       f"{d.ci_high:+.1f}], paired over {d.n} test sequences: "
       + (("more" if d.mean > 0 else "less") + " attention on the two tokens after training"

@@ -90,10 +90,14 @@ class TutorialRunner:
         options: Keyword arguments for mkdocs-jupyter's `nb2html` (JSON-able).
         jobs: How many tutorials execute at once.
         run_alone: Stems of tutorials that execute with nothing beside them.
+        limit_threads: Give kernels that share the machine `cores // jobs` threads each
+            (`thread_environment`); False leaves the libraries' defaults (for comparison).
     """
 
-    def __init__(self, sources: list[Path], options: dict, jobs: int, run_alone: set[str]) -> None:
+    def __init__(self, sources: list[Path], options: dict, jobs: int, run_alone: set[str],
+                 limit_threads: bool = True) -> None:
         self.sources = list(sources)
+        self.limit_threads = limit_threads
         self.options = dict(options)
         self.jobs = jobs
         self.run_alone = {s.stem for s in self.sources if s.stem in run_alone}
@@ -150,7 +154,7 @@ class TutorialRunner:
             if self._stopped.is_set():
                 outcome.error = f"tutorial {source.stem} was not executed: the build stopped after another tutorial failed."
             else:
-                threads = thread_environment(self.jobs, alone)
+                threads = thread_environment(self.jobs, alone) if self.limit_threads else {}
                 outcome.result = {**self._execute(source, threads), "alone": alone, "jobs": self.jobs,
                                   "threads": int(next(iter(threads.values()))) if threads else None}
         except Exception as error:  # reported when the page asks for it; the build will fail
